@@ -1,0 +1,52 @@
+//! The activation function and its inverse.
+//!
+//! Both use the `libm` crate rather than the platform's maths library: glibc, musl and the
+//! various CPUs' libraries round `expf` differently, and one ulp is enough to make two training
+//! runs drift apart. `libm` is plain Rust, so every target computes the same bits.
+
+/// The logistic sigmoid, σ(x) = 1 / (1 + e⁻ˣ), the book's activation function.
+#[inline]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + libm::expf(-x))
+}
+
+/// The inverse of the sigmoid, logit(y) = ln(y / (1 − y)), used by back-query.
+#[inline]
+pub fn logit(y: f32) -> f32 {
+    libm::logf(y / (1.0 - y))
+}
+
+/// Applies [`sigmoid`] to every element in place.
+#[inline]
+pub fn sigmoid_in_place(values: &mut [f32]) {
+    for v in values {
+        *v = sigmoid(*v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_of_zero_is_a_half() {
+        assert_eq!(sigmoid(0.0), 0.5);
+    }
+
+    #[test]
+    fn sigmoid_matches_the_book_values() {
+        // The talk's table: σ(1.16) ≈ 0.7613, σ(0.42) ≈ 0.6035.
+        assert!((sigmoid(1.16) - 0.7613).abs() < 1e-4);
+        assert!((sigmoid(0.42) - 0.6035).abs() < 1e-4);
+        assert!(sigmoid(-50.0) >= 0.0 && sigmoid(-50.0) < 1e-20);
+        assert_eq!(sigmoid(50.0), 1.0);
+    }
+
+    #[test]
+    fn logit_inverts_sigmoid() {
+        for &x in &[-4.0f32, -1.0, -0.1, 0.0, 0.3, 2.0, 5.0] {
+            let back = logit(sigmoid(x));
+            assert!((back - x).abs() < 1e-3, "logit(sigmoid({x})) = {back}");
+        }
+    }
+}

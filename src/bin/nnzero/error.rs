@@ -1,0 +1,56 @@
+//! The program's errors, each printed as one line.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use nnzero::dataset::DatasetError;
+use nnzero::model::ModelError;
+
+/// Everything a command can fail with.
+#[derive(Debug)]
+pub enum CliError {
+    /// A dataset is missing or invalid.
+    Dataset(DatasetError),
+    /// A model file is missing or invalid.
+    Model(PathBuf, ModelError),
+    /// The model could not be saved.
+    Save(PathBuf, std::io::Error),
+    /// Training and test data, or data and model, do not fit together.
+    Mismatch(String),
+    /// Some input files could not be read; each has been reported already.
+    SomeFailed {
+        /// How many failed.
+        failed: usize,
+        /// Out of how many.
+        total: usize,
+    },
+    /// Writing to stdout failed (e.g. a closed pipe).
+    Output(std::io::Error),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Dataset(e) => write!(f, "{e}"),
+            CliError::Model(p, e) => write!(f, "{}: {e}", p.display()),
+            CliError::Save(p, e) => write!(f, "cannot save {}: {e}", p.display()),
+            CliError::Mismatch(why) => write!(f, "{why}"),
+            CliError::SomeFailed { failed, total } => {
+                write!(f, "{failed} of {total} file(s) could not be read")
+            }
+            CliError::Output(e) => write!(f, "cannot write output: {e}"),
+        }
+    }
+}
+
+impl From<DatasetError> for CliError {
+    fn from(e: DatasetError) -> Self {
+        CliError::Dataset(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Output(e)
+    }
+}

@@ -1,0 +1,63 @@
+//! nnzero: train the book's network on MNIST, test it, and read digits with it.
+//!
+//! `nnzero` on its own (so `cargo run --release`) is `nnzero train` with the seed's recipe:
+//! 784-200-10, learning rate 0.1, 5 epochs, seed 1, on the bundled MNIST, saved to model.nnz.
+//!
+//! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
+
+mod error;
+mod predict;
+mod progress;
+mod test;
+mod train;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nnzero",
+    version,
+    about = "Make Your Own Neural Network, in Rust: train on MNIST, test, read digits",
+    after_help = "With no command, runs `nnzero train` with the defaults (the book's recipe)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train a network (default: 784-200-10, lr 0.1, 5 epochs on the bundled MNIST).
+    Train(train::TrainArgs),
+    /// Score a saved model on a test set.
+    Test(test::TestArgs),
+    /// Read digits from image files with a saved model.
+    Predict(predict::PredictArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version print to stdout and exit 0; usage errors exit 2.
+        Err(e) => e.exit(),
+    };
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Train(train::TrainArgs::defaults()));
+    let result: Result<(), CliError> = match command {
+        Command::Train(args) => train::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::Predict(args) => predict::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

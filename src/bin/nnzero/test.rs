@@ -1,0 +1,76 @@
+//! `nnzero test`: scores a saved model on a test set.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use nnzero::dataset::Dataset;
+use nnzero::eval::evaluate;
+use nnzero::model;
+
+use crate::error::CliError;
+use crate::train::open_or_bundled;
+
+/// Options of `nnzero test`.
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// The model file to score.
+    #[arg(long, default_value = "model.nnz", value_name = "FILE")]
+    pub model: PathBuf,
+    /// Test blob [default: the bundled MNIST test set].
+    #[arg(long, value_name = "BLOB")]
+    pub data: Option<PathBuf>,
+    /// Print `{"accuracy", "correct", "total", "confusion"}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `nnzero test`.
+pub fn run(args: &TestArgs) -> Result<(), CliError> {
+    let net = model::load(&args.model).map_err(|e| CliError::Model(args.model.clone(), e))?;
+    let data = open_or_bundled(&args.data, Dataset::bundled_test)?;
+    let h = data.header();
+    if h.pixels() != net.inputs() || h.classes as usize > net.outputs() {
+        return Err(CliError::Mismatch(format!(
+            "{} has {} inputs and {} outputs, but {} holds {}×{} images of {} classes",
+            args.model.display(),
+            net.inputs(),
+            net.outputs(),
+            data.name(),
+            h.rows,
+            h.cols,
+            h.classes
+        )));
+    }
+    let score = evaluate(&net, &data)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "accuracy": score.accuracy(),
+            "correct": score.correct(),
+            "total": score.total(),
+            "confusion": score.counts,
+        });
+        writeln!(out, "{json}")?;
+    } else {
+        writeln!(
+            out,
+            "test accuracy {:.2}% ({}/{}) on {}",
+            100.0 * score.accuracy(),
+            score.correct(),
+            score.total(),
+            data.name()
+        )?;
+        writeln!(out, "confusion (rows: true digit, columns: answer)")?;
+        writeln!(
+            out,
+            "      {}",
+            (0..10).map(|d| format!("{d:>6}")).collect::<String>()
+        )?;
+        for (digit, row) in score.counts.iter().enumerate() {
+            let cells: String = row.iter().map(|c| format!("{c:>6}")).collect();
+            writeln!(out, "  {digit:>2}  {cells}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! # nnzero
+//!
+//! The three-layer network of Tariq Rashid's *Make Your Own Neural Network*: sigmoid nodes,
+//! weights drawn from Normal(0, 1/√incoming), trained one sample at a time by back-propagating
+//! the output errors (hidden errors = Wᵀ · output errors). The maths is the book's, in `f32`, on
+//! [`nalgebra`] matrices, written so that the same seed and data give bit-identical weights on
+//! every CPU (x86_64, aarch64, ARMv7, ARMv6).
+//!
+//! ```
+//! # #[cfg(feature = "alloc")] {
+//! use nnzero::Network;
+//! // The book's small example: 3 inputs, 3 hidden nodes, 3 outputs, learning rate 0.3.
+//! let mut net = Network::new(3, 3, 3, 0.3, 42);
+//! net.train(&[1.0, 0.5, -1.5], &[0.99, 0.01, 0.01]);
+//! let outputs = net.query(&[1.0, 0.5, -1.5]);
+//! assert_eq!(outputs.len(), 3);
+//! # }
+//! ```
+//!
+//! ## Features
+//! The crate layers like `postcard`: a core that needs neither allocator nor OS, `alloc` on top
+//! of it, `std` on top of that.
+//! - core (no features): [`FixedNetwork`] with const-generic sizes in static storage, the layer
+//!   kernels, MNIST scaling, blob parsing over byte slices. Builds for `thumbv7em-none-eabihf`.
+//! - `alloc`: the heap-sized [`Network`], model files encoded into a `Vec`.
+//! - `std` (default): files, a streaming blob reader with transparent gzip, atomic saves.
+//! - `cli` (default): the `nnzero` program (clap, indicatif, image); never needed by the library.
+//! - `embed-data`: the bundled MNIST compiled into the binary.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub mod activation;
+pub mod blob;
+pub mod eval;
+pub mod fixed;
+pub mod init;
+pub mod layer;
+pub mod mnist;
+#[cfg(feature = "alloc")]
+pub mod model;
+#[cfg(feature = "alloc")]
+pub mod network;
+pub mod normal;
+pub mod query;
+pub mod trainer;
+
+#[cfg(feature = "std")]
+pub mod atomic;
+#[cfg(feature = "std")]
+pub mod dataset;
+
+pub use fixed::FixedNetwork;
+#[cfg(feature = "alloc")]
+pub use network::Network;
+pub use trainer::Trainer;
