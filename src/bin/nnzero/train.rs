@@ -1,11 +1,12 @@
 //! `nnzero train`: the book's training loop over a dataset, epoch after epoch.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
-use nnzero::eval::evaluate;
+use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
 use nnzero::{model, Network};
 
@@ -67,8 +68,32 @@ pub fn open_or_bundled(
     })
 }
 
+/// Something that watches training: a live display, a chart of the epochs.
+///
+/// `sample` is called for every training sample, on the training thread: it must be cheap.
+pub trait Observer {
+    /// Sample `index` of `epoch` (label and raw pixels) was trained on; `outputs` is what the
+    /// network answered before learning from it.
+    fn sample(&mut self, _epoch: u32, _index: u64, _label: u8, _pixels: &[u8], _outputs: &[f32]) {}
+    /// Epoch `epoch` ended, took `took`, and scored `score` on the test set.
+    fn epoch_end(&mut self, _epoch: u32, _score: &Confusion, _took: Duration) {}
+}
+
 /// Runs `nnzero train`.
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
+    // Fail now, not after an hour of training, if the model cannot be saved.
+    check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
+    let net = train(args, &mut [])?;
+    model::save(&net, &args.save).map_err(|e| match e {
+        model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
+        other => CliError::Model(args.save.clone(), other),
+    })?;
+    println!("saved {}", args.save.display());
+    Ok(())
+}
+
+/// Trains as `args` say, printing each epoch's test accuracy, telling `observers` as it goes.
+pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Network, CliError> {
     let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
     let test = open_or_bundled(&args.test, Dataset::bundled_test)?;
     let (th, sh) = (train.header(), test.header());
@@ -84,8 +109,6 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             train.name()
         )));
     }
-    // Fail now, not after an hour of training, if the model cannot be saved.
-    check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
     // A corrupt blob is only caught at its checksum, at the end: check both before training.
     train.verify()?;
     test.verify()?;
@@ -123,7 +146,10 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         while let Some((label, pixels)) = stream.next_record()? {
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
-            trainer.train(&inputs, &targets);
+            let outputs = trainer.train(&inputs, &targets);
+            for o in observers.iter_mut() {
+                o.sample(epoch, done, label, pixels, outputs);
+            }
             done += 1;
             if done % UPDATE_EVERY == 0 {
                 progress.update(done);
@@ -141,11 +167,9 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             took.as_secs_f64(),
             done as f64 / took.as_secs_f64()
         );
+        for o in observers.iter_mut() {
+            o.epoch_end(epoch, &score, took);
+        }
     }
-    model::save(&net, &args.save).map_err(|e| match e {
-        model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
-        other => CliError::Model(args.save.clone(), other),
-    })?;
-    println!("saved {}", args.save.display());
-    Ok(())
+    Ok(net)
 }
