@@ -39,7 +39,9 @@ fn a_copied_binary_trains_and_tests_on_its_embedded_mnist() {
     let (stdout, stderr) = run(
         &exe,
         dir.path(),
-        &["train", "--epochs", "1", "--hidden", "16", "--save", "m.nnz"],
+        &[
+            "train", "--epochs", "1", "--hidden", "16", "--save", "m.nnz",
+        ],
     );
     assert!(
         stderr.contains("on embedded MNIST training set (60000 samples)")
