@@ -34,6 +34,9 @@ pub struct TrainArgs {
     /// Seed of the initial weights: the same seed and data give the same model, bit for bit.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Train on the first N samples of the training set only (a quick run).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
@@ -114,6 +117,9 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     test.verify()?;
 
     let classes = th.classes.max(sh.classes) as usize;
+    let samples = args
+        .limit
+        .map_or(train.len() as u64, |n| n.min(train.len() as u64));
     let mut net = Network::new(
         th.pixels(),
         args.hidden as usize,
@@ -130,7 +136,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         args.seed,
         args.epochs,
         train.name(),
-        train.len(),
+        samples,
         test.name(),
         test.len()
     );
@@ -139,11 +145,14 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     let mut targets = vec![0.0f32; net.outputs()];
     for epoch in 1..=args.epochs {
         let label = format!("epoch {epoch}/{}", args.epochs);
-        let mut progress = Progress::start(label, train.len() as u64);
+        let mut progress = Progress::start(label, samples);
         let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
-        while let Some((label, pixels)) = stream.next_record()? {
+        while done < samples {
+            let Some((label, pixels)) = stream.next_record()? else {
+                break;
+            };
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
             let outputs = trainer.train(&inputs, &targets);
