@@ -82,8 +82,7 @@ fn small_model(dir: &Path, name: &str, seed: &str) -> PathBuf {
 fn last_accuracy_line(out: &str) -> (f64, u32) {
     let line = out
         .lines()
-        .filter(|l| l.starts_with("epoch "))
-        .last()
+        .rfind(|l| l.starts_with("epoch "))
         .expect("epoch line");
     let pct: f64 = line
         .split("test accuracy ")
