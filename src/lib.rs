@@ -24,7 +24,9 @@
 //!   kernels, MNIST scaling, blob parsing over byte slices. Builds for `thumbv7em-none-eabihf`.
 //! - `alloc`: the heap-sized [`Network`], model files encoded into a `Vec`.
 //! - `std` (default): files, a streaming blob reader with transparent gzip, atomic saves.
-//! - `cli` (default): the `nnzero` program (clap, indicatif, image); never needed by the library.
+//! - `prepare` (default, with `cli`): [`prepare`], photos and drawings of digits made to look
+//!   like MNIST (decodes PNG and JPEG with the `image` crate).
+//! - `cli` (default): the `nnzero` program (clap, indicatif); never needed by the library.
 //! - `embed-data`: the bundled MNIST compiled into the binary.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
@@ -34,6 +36,7 @@
 extern crate alloc;
 
 pub mod activation;
+pub mod augment;
 pub mod blob;
 pub mod eval;
 pub mod fixed;
@@ -52,6 +55,8 @@ pub mod trainer;
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
+#[cfg(feature = "prepare")]
+pub mod prepare;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]

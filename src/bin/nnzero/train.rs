@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
 use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
@@ -37,6 +38,17 @@ pub struct TrainArgs {
     /// Train on the first N samples of the training set only (a quick run).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
+    /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
+    #[arg(long, value_name = "DEG", value_parser = rotation_degrees)]
+    pub rotate: Option<f32>,
+    /// nnzero's recipe for reading real handwriting: also train on randomly rotated, slanted,
+    /// scaled, shifted, thinner and thicker copies of every image (see --augment-copies).
+    #[arg(long)]
+    pub augment: bool,
+    /// Augmented copies of each image per epoch, with --augment.
+    #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
+          value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub augment_copies: u32,
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
@@ -50,6 +62,16 @@ impl TrainArgs {
         let matches = cmd.get_matches_from(["train"]);
         // The defaults above always parse.
         Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// Augmented copies per image in nnzero's --augment recipe.
+pub const AUGMENT_COPIES: u32 = 2;
+
+fn rotation_degrees(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 90.0 => Ok(v),
+        _ => Err(format!("{s:?} is not an angle in degrees between 0 and 90")),
     }
 }
 
@@ -143,25 +165,57 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
 
     let mut inputs = vec![0.0f32; net.inputs()];
     let mut targets = vec![0.0f32; net.outputs()];
+    let side = th.rows as usize;
+    let square = th.rows == th.cols;
+    if (args.rotate.is_some() || args.augment) && !square {
+        return Err(CliError::Mismatch(format!(
+            "--rotate and --augment need square images, {} holds {}×{}",
+            train.name(),
+            th.rows,
+            th.cols
+        )));
+    }
+    // A seed of its own for the augmentations, derived from --seed: the same run twice gives
+    // the same model.
+    let mut augmenter = args
+        .augment
+        .then(|| Augmenter::new(args.seed ^ 0x5eed_a06e_47a7_10e5, AugmentRanges::HANDWRITING));
+    let copies = 1
+        + 2 * args.rotate.is_some() as u64
+        + if args.augment { args.augment_copies as u64 } else { 0 };
+    let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
     for epoch in 1..=args.epochs {
         let label = format!("epoch {epoch}/{}", args.epochs);
-        let mut progress = Progress::start(label, samples);
+        let mut progress = Progress::start(label, samples * copies);
         let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
-        while done < samples {
-            let Some((label, pixels)) = stream.next_record()? else {
-                break;
-            };
+        let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
             let outputs = trainer.train(&inputs, &targets);
             for o in observers.iter_mut() {
-                o.sample(epoch, done, label, pixels, outputs);
+                o.sample(epoch, *done, label, pixels, outputs);
             }
-            done += 1;
-            if done % UPDATE_EVERY == 0 {
-                progress.update(done);
+            *done += 1;
+            if *done % UPDATE_EVERY == 0 {
+                progress.update(*done);
+            }
+        };
+        for _ in 0..samples {
+            let Some((label, pixels)) = stream.next_record()? else { break };
+            step(pixels, label, &mut done);
+            if let Some(degrees) = args.rotate {
+                for angle in [degrees, -degrees] {
+                    warp(pixels, &mut variant, side, &Affine::rotation(angle));
+                    step(&variant, label, &mut done);
+                }
+            }
+            if let Some(aug) = augmenter.as_mut() {
+                for _ in 0..args.augment_copies {
+                    aug.augment(pixels, &mut variant, &mut scratch, side);
+                    step(&variant, label, &mut done);
+                }
             }
         }
         trainer.finish();
