@@ -41,7 +41,10 @@ pub struct Limits {
 impl Default for Limits {
     /// 8192 px a side and 256 MiB: a 12 MP RGBA photo is 48 MB, and a Pi Zero 2 has 512 MB.
     fn default() -> Self {
-        Limits { max_side: 8192, max_alloc: 256 << 20 }
+        Limits {
+            max_side: 8192,
+            max_alloc: 256 << 20,
+        }
     }
 }
 
@@ -71,7 +74,11 @@ impl fmt::Display for PrepareError {
         match self {
             PrepareError::Io(e) => write!(f, "{e}"),
             PrepareError::Decode(e) => write!(f, "not a readable PNG or JPEG image: {e}"),
-            PrepareError::TooLarge { width, height, limit } => write!(
+            PrepareError::TooLarge {
+                width,
+                height,
+                limit,
+            } => write!(
                 f,
                 "image is {width}×{height} pixels, larger than the {limit}×{limit} limit"
             ),
@@ -108,7 +115,11 @@ pub fn prepare_file(path: &Path, limits: Limits) -> Result<Prepared, PrepareErro
         .into_dimensions()
         .map_err(|e| decode_error(e, 0, 0, limits))?;
     if width > limits.max_side || height > limits.max_side {
-        return Err(PrepareError::TooLarge { width, height, limit: limits.max_side });
+        return Err(PrepareError::TooLarge {
+            width,
+            height,
+            limit: limits.max_side,
+        });
     }
     if width == 0 || height == 0 {
         return Err(PrepareError::NoDigit);
@@ -119,7 +130,9 @@ pub fn prepare_file(path: &Path, limits: Limits) -> Result<Prepared, PrepareErro
     l.max_image_height = Some(limits.max_side);
     l.max_alloc = Some(limits.max_alloc);
     reader.limits(l);
-    let img = reader.decode().map_err(|e| decode_error(e, width, height, limits))?;
+    let img = reader
+        .decode()
+        .map_err(|e| decode_error(e, width, height, limits))?;
     prepare_image(&img)
 }
 
@@ -128,12 +141,23 @@ pub fn prepare_image(img: &DynamicImage) -> Result<Prepared, PrepareError> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let luma = luminance_on_white(img);
     let (pixels, inverted) = prepare_luma(&luma, w, h)?;
-    Ok(Prepared { pixels, inverted, source_size: (w as u32, h as u32) })
+    Ok(Prepared {
+        pixels,
+        inverted,
+        source_size: (w as u32, h as u32),
+    })
 }
 
 fn decode_error(e: image::ImageError, width: u32, height: u32, limits: Limits) -> PrepareError {
     match e {
-        image::ImageError::Limits(_) => PrepareError::TooLarge { width, height, limit: limits.max_side },
+        image::ImageError::Limits(_) => PrepareError::TooLarge {
+            width,
+            height,
+            limit: limits.max_side,
+        },
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            PrepareError::Decode("the file is cut short".into())
+        }
         image::ImageError::IoError(io) => PrepareError::Io(io),
         other => PrepareError::Decode(one_line(&other.to_string())),
     }
@@ -158,7 +182,11 @@ fn luminance_on_white(img: &DynamicImage) -> Vec<f32> {
 
 /// The preparation itself, on luminance values in 0..255 (`w`×`h`, row-major). Returns the
 /// 28×28 MNIST-style pixels and whether the picture was inverted.
-pub fn prepare_luma(luma: &[f32], w: usize, h: usize) -> Result<([u8; SIDE * SIDE], bool), PrepareError> {
+pub fn prepare_luma(
+    luma: &[f32],
+    w: usize,
+    h: usize,
+) -> Result<([u8; SIDE * SIDE], bool), PrepareError> {
     assert_eq!(luma.len(), w * h);
     if w == 0 || h == 0 {
         return Err(PrepareError::NoDigit);
@@ -168,8 +196,11 @@ pub fn prepare_luma(luma: &[f32], w: usize, h: usize) -> Result<([u8; SIDE * SID
     let paper = median(&border(luma, w, h));
     let (dark, light) = (percentile(luma, 0.01), percentile(luma, 0.99));
     let inverted = paper - dark > light - paper;
-    let mut v: Vec<f32> =
-        if inverted { luma.iter().map(|&y| 255.0 - y).collect() } else { luma.to_vec() };
+    let mut v: Vec<f32> = if inverted {
+        luma.iter().map(|&y| 255.0 - y).collect()
+    } else {
+        luma.to_vec()
+    };
 
     // 3. Subtract the paper, estimated tile by tile so uneven light goes too.
     subtract_background(&mut v, w, h);
@@ -198,13 +229,14 @@ pub fn prepare_luma(luma: &[f32], w: usize, h: usize) -> Result<([u8; SIDE * SID
     let (x0, y0, x1, y1) = bounding_box(&v, w, h);
     let (cw, ch) = (x1 - x0, y1 - y0);
     // image's f32 pixels live in 0..1 (its filters clamp to that range).
-    let crop: Vec<f32> =
-        (y0..y1).flat_map(|y| v[y * w + x0..y * w + x1].iter().map(|p| p / 255.0)).collect();
+    let crop: Vec<f32> = (y0..y1)
+        .flat_map(|y| v[y * w + x0..y * w + x1].iter().map(|p| p / 255.0))
+        .collect();
     let scale = BOX as f32 / cw.max(ch) as f32;
     let nw = ((cw as f32 * scale).round() as u32).clamp(1, BOX as u32);
     let nh = ((ch as f32 * scale).round() as u32).clamp(1, BOX as u32);
-    let src: ImageBuffer<Luma<f32>, Vec<f32>> = ImageBuffer::from_raw(cw as u32, ch as u32, crop)
-        .ok_or(PrepareError::NoDigit)?;
+    let src: ImageBuffer<Luma<f32>, Vec<f32>> =
+        ImageBuffer::from_raw(cw as u32, ch as u32, crop).ok_or(PrepareError::NoDigit)?;
     let small = image::imageops::resize(&src, nw, nh, FilterType::Triangle);
     Ok((centre_by_mass(&small), inverted))
 }
@@ -284,7 +316,11 @@ fn otsu(v: &[f32]) -> f32 {
         hist[p.clamp(0.0, 255.0) as usize] += 1;
     }
     let total = v.len() as f64;
-    let sum_all: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
     let (mut w0, mut sum0, mut best, mut best_t) = (0.0, 0.0, -1.0, 0usize);
     for (t, &c) in hist.iter().enumerate() {
         w0 += c as f64;
@@ -304,7 +340,7 @@ fn otsu(v: &[f32]) -> f32 {
 }
 
 /// The pixels to keep: above `threshold`, in the largest 8-connected piece and the pieces near
-/// it of at least 8% of its area (or anywhere, from 40%), plus a one-pixel rim of
+/// it of at least 15% of its area (or anywhere, from 40%), plus a one-pixel rim of
 /// antialiasing around them.
 fn digit_mask(v: &[f32], w: usize, h: usize, threshold: f32) -> Vec<bool> {
     let mut label = vec![0u32; w * h];
@@ -358,7 +394,7 @@ fn digit_mask(v: &[f32], w: usize, h: usize, threshold: f32) -> Vec<bool> {
         if l != 0 && !big[l] {
             let a = areas[l];
             big[l] = l == largest_id
-                || (a * 100 >= largest * 8 && near(i % w, i / w))
+                || (a * 100 >= largest * 15 && near(i % w, i / w))
                 || a * 100 >= largest * 40;
         }
     }
@@ -368,7 +404,12 @@ fn digit_mask(v: &[f32], w: usize, h: usize, threshold: f32) -> Vec<bool> {
     for y in 0..h {
         for x in 0..w {
             if core[y * w + x] {
-                for (nx, ny) in [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)] {
+                for (nx, ny) in [
+                    (x.wrapping_sub(1), y),
+                    (x + 1, y),
+                    (x, y.wrapping_sub(1)),
+                    (x, y + 1),
+                ] {
                     if nx < w && ny < h {
                         keep[ny * w + nx] = true;
                     }
@@ -407,27 +448,41 @@ fn centre_by_mass(img: &ImageBuffer<Luma<f32>, Vec<f32>>) -> [u8; SIDE * SIDE] {
         my += m as f64 * (y as f64 + 0.5);
         peak = peak.max(m);
     }
-    let (cx, cy) = if mass > 0.0 { (mx / mass, my / mass) } else { (w as f64 / 2.0, h as f64 / 2.0) };
+    let (cx, cy) = if mass > 0.0 {
+        (mx / mass, my / mass)
+    } else {
+        (w as f64 / 2.0, h as f64 / 2.0)
+    };
     let ox = (SIDE as f64 / 2.0 - cx).round() as isize;
     let oy = (SIDE as f64 / 2.0 - cy).round() as isize;
     let mut out = [0u8; SIDE * SIDE];
     for (x, y, p) in img.enumerate_pixels() {
         let (tx, ty) = (x as isize + ox, y as isize + oy);
         if (0..SIDE as isize).contains(&tx) && (0..SIDE as isize).contains(&ty) {
-            let v = if peak > 0.0 { p.0[0].max(0.0) * 255.0 / peak } else { 0.0 };
+            let v = if peak > 0.0 {
+                p.0[0].max(0.0) * 255.0 / peak
+            } else {
+                0.0
+            };
             out[ty as usize * SIDE + tx as usize] = v.round().clamp(0.0, 255.0) as u8;
         }
     }
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A `w`×`h` picture of paper level `paper` with a ring of ink level `ink`.
-    fn ring(w: usize, h: usize, cx: f32, cy: f32, r: f32, pen: f32, paper: f32, ink: f32) -> Vec<f32> {
+    /// A `w`×`h` picture of paper level `paper` with a ring of ink level `ink` around
+    /// (cx, cy), radius `r`, drawn with a pen `pen` wide.
+    fn ring(
+        (w, h): (usize, usize),
+        (cx, cy): (f32, f32),
+        r: f32,
+        pen: f32,
+        (paper, ink): (f32, f32),
+    ) -> Vec<f32> {
         let mut v = vec![paper; w * h];
         for y in 0..h {
             for x in 0..w {
@@ -466,13 +521,19 @@ mod tests {
     #[test]
     fn a_dark_ring_on_white_paper_becomes_a_centred_light_ring() {
         // Off centre on a 300×200 canvas, 60 px across.
-        let luma = ring(300, 200, 70.0, 140.0, 30.0, 6.0, 240.0, 20.0);
+        let luma = ring((300, 200), (70.0, 140.0), 30.0, 6.0, (240.0, 20.0));
         let (p, inverted) = prepare_luma(&luma, 300, 200).unwrap();
         assert!(inverted);
         let (cx, cy) = centre_of_mass(&p);
-        assert!((cx - 14.0).abs() <= 0.6 && (cy - 14.0).abs() <= 0.6, "centre of mass {cx},{cy}");
+        assert!(
+            (cx - 14.0).abs() <= 0.6 && (cy - 14.0).abs() <= 0.6,
+            "centre of mass {cx},{cy}"
+        );
         let (w, h) = extent(&p);
-        assert!((19..=21).contains(&w) && (19..=21).contains(&h), "extent {w}×{h}");
+        assert!(
+            (19..=21).contains(&w) && (19..=21).contains(&h),
+            "extent {w}×{h}"
+        );
         assert_eq!(p.iter().copied().max(), Some(255));
         assert_eq!(p[0], 0);
         assert_eq!(p[14 * 28 + 14], 0, "the ring's hole is background");
@@ -480,17 +541,17 @@ mod tests {
 
     #[test]
     fn light_ink_on_dark_paper_is_not_inverted() {
-        let luma = ring(64, 64, 32.0, 32.0, 20.0, 4.0, 30.0, 230.0);
+        let luma = ring((64, 64), (32.0, 32.0), 20.0, 4.0, (30.0, 230.0));
         let (p, inverted) = prepare_luma(&luma, 64, 64).unwrap();
         assert!(!inverted);
-        assert!(p.iter().any(|&v| v == 255));
+        assert!(p.contains(&255));
     }
 
     #[test]
     fn uneven_light_and_noise_do_not_make_ink() {
         // Paper going from 140 to 250 across, specks of noise, a ring of ink.
         let (w, h) = (160, 120);
-        let mut luma = ring(w, h, 80.0, 60.0, 35.0, 5.0, 0.0, -180.0);
+        let mut luma = ring((w, h), (80.0, 60.0), 35.0, 5.0, (0.0, -180.0));
         let mut state = 1u32;
         for y in 0..h {
             for x in 0..w {
@@ -506,9 +567,15 @@ mod tests {
         let (p, inverted) = prepare_luma(&luma, w, h).unwrap();
         assert!(inverted);
         let (ew, eh) = extent(&p);
-        assert!((18..=22).contains(&ew) && (18..=22).contains(&eh), "extent {ew}×{eh}");
+        assert!(
+            (18..=22).contains(&ew) && (18..=22).contains(&eh),
+            "extent {ew}×{eh}"
+        );
         let (cx, cy) = centre_of_mass(&p);
-        assert!((cx - 14.0).abs() <= 0.8 && (cy - 14.0).abs() <= 0.8, "{cx},{cy}");
+        assert!(
+            (cx - 14.0).abs() <= 0.8 && (cy - 14.0).abs() <= 0.8,
+            "{cx},{cy}"
+        );
     }
 
     #[test]
@@ -531,7 +598,10 @@ mod tests {
     fn blank_and_uniform_images_have_no_digit() {
         for level in [0.0, 128.0, 255.0] {
             let luma = vec![level; 50 * 40];
-            assert!(matches!(prepare_luma(&luma, 50, 40), Err(PrepareError::NoDigit)));
+            assert!(matches!(
+                prepare_luma(&luma, 50, 40),
+                Err(PrepareError::NoDigit)
+            ));
         }
     }
 }

@@ -365,3 +365,134 @@ fn predict_reads_mnist_style_pngs_and_reports_bad_files_individually() {
     assert_eq!(json["digit"], 7);
     assert_eq!(json["outputs"].as_array().unwrap().len(), 10);
 }
+
+/// A decompression bomb: a small PNG whose header claims `width`×`height` greyscale pixels.
+fn png_bomb(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32fast::hash(&body).to_be_bytes());
+    };
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]); // 8-bit greyscale
+    chunk(b"IHDR", &ihdr);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &[0u8; 100_000]).unwrap();
+    chunk(b"IDAT", &z.finish().unwrap());
+    chunk(b"IEND", &[]);
+    png
+}
+
+#[test]
+fn predict_names_each_bad_picture_and_reads_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = small_model(d, "m.nnz", "1");
+    // A good picture: a hand-drawn 7, dark ink on light paper.
+    let mut good = Vec::new();
+    image::GrayImage::from_fn(60, 80, |x, y| {
+        let on = (15..45).contains(&x) && (10..14).contains(&y)
+            || (x as i32 - 44 + (y as i32 - 12) / 3).abs() < 3 && (12..70).contains(&y);
+        image::Luma([if on { 20 } else { 235 }])
+    })
+    .write_to(
+        &mut std::io::Cursor::new(&mut good),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    fs::write(d.join("seven.png"), &good).unwrap();
+    fs::write(d.join("text.png"), b"this is not a picture").unwrap();
+    fs::write(d.join("cut.png"), &good[..good.len() / 2]).unwrap();
+    fs::write(d.join("bomb.png"), png_bomb(100_000, 100_000)).unwrap();
+    fs::write(d.join("empty.png"), b"").unwrap();
+    image::GrayImage::from_pixel(50, 50, image::Luma([255]))
+        .save(d.join("white.png"))
+        .unwrap();
+
+    let m = model.to_str().unwrap();
+    let files = [
+        "text.png",
+        "seven.png",
+        "cut.png",
+        "bomb.png",
+        "empty.png",
+        "white.png",
+    ];
+    let mut args = vec!["predict", "--model", m];
+    args.extend(files);
+    let o = nnzero(d, &args);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 5, "one line per bad file: {err}");
+    for (line, (file, what)) in lines.iter().zip([
+        ("text.png", "not a readable PNG or JPEG"),
+        ("cut.png", "not a readable PNG or JPEG"),
+        (
+            "bomb.png",
+            "100000×100000 pixels, larger than the 8192×8192 limit",
+        ),
+        ("empty.png", "not a readable PNG or JPEG"),
+        ("white.png", "no digit found"),
+    ]) {
+        assert!(line.starts_with(&format!("error: {file}: ")), "{line}");
+        assert!(line.contains(what), "{line:?} should say {what:?}");
+    }
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("seven.png\t"), "{out}");
+}
+
+#[test]
+fn predict_saves_and_shows_the_prepared_digit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = small_model(d, "m.nnz", "1");
+    // A 200×150 RGB photo-like picture: a dark ring (a zero) off centre on tinted paper.
+    image::RgbImage::from_fn(200, 150, |x, y| {
+        let r = ((x as f32 - 70.0).powi(2) / 900.0 + (y as f32 - 80.0).powi(2) / 1600.0).sqrt();
+        if (r - 1.0).abs() < 0.12 {
+            image::Rgb([30, 30, 90])
+        } else {
+            image::Rgb([240, 230, 200])
+        }
+    })
+    .save(d.join("zero.png"))
+    .unwrap();
+    fs::create_dir(d.join("seen")).unwrap();
+    let m = model.to_str().unwrap();
+    let o = nnzero(
+        d,
+        &[
+            "predict",
+            "--model",
+            m,
+            "--save-prepared",
+            "seen",
+            "--show",
+            "zero.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = image::open(d.join("seen/zero.png")).unwrap().to_luma8();
+    assert_eq!(seen.dimensions(), (28, 28));
+    assert_eq!(
+        seen.get_pixel(0, 0).0[0],
+        0,
+        "background is black, as in MNIST"
+    );
+    assert_eq!(
+        seen.get_pixel(14, 14).0[0],
+        0,
+        "the zero's hole is background"
+    );
+    let out = stdout(&o);
+    assert!(out.lines().next().unwrap().starts_with("zero.png\t"));
+    assert!(out.contains('█') && out.contains('◀'), "{out}");
+    assert_eq!(out.lines().count(), 1 + 28);
+}

@@ -88,25 +88,32 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             writeln!(out, "{}\t{digit}\t{:.4}", path.display(), outputs[digit])?;
         }
         if args.show {
-            writeln!(out, "{}", text_art(&prepared.pixels, &outputs))?;
+            write!(out, "{}", text_art(&prepared.pixels, &outputs))?;
         }
     }
     if failed > 0 {
-        return Err(CliError::SomeFailed { failed, total: args.images.len() });
+        return Err(CliError::SomeFailed {
+            failed,
+            total: args.images.len(),
+        });
     }
     Ok(())
 }
 
 /// Saves the prepared digit as DIR/<picture's name>.png, atomically.
 fn save_prepared(dir: &Path, picture: &Path, pixels: &[u8; PIXELS]) -> Result<(), String> {
-    let stem = picture.file_stem().map(|s| s.to_string_lossy()).unwrap_or("digit".into());
+    let stem = picture
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or("digit".into());
     let target = dir.join(format!("{stem}.png"));
     let mut png = Vec::new();
     image::GrayImage::from_raw(SIDE as u32, SIDE as u32, pixels.to_vec())
         .ok_or("28×28 buffer")?
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| format!("{}: {e}", target.display()))?;
-    nnzero::atomic::write(&target, &png).map_err(|e| format!("cannot write {}: {e}", target.display()))
+    nnzero::atomic::write(&target, &png)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))
 }
 
 /// The digit in shades of text, with the outputs as bars to its right.

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
 use nnzero::atomic::check_writable;
+use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
 use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
@@ -45,6 +45,11 @@ pub struct TrainArgs {
     /// scaled, shifted, thinner and thicker copies of every image (see --augment-copies).
     #[arg(long)]
     pub augment: bool,
+    /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
+    /// epoch. Small steps at the end let the weights settle instead of chasing the last few
+    /// samples. --augment's recipe goes to a tenth of --lr unless this says otherwise.
+    #[arg(long, value_name = "LR", value_parser = positive_f32)]
+    pub lr_final: Option<f32>,
     /// Augmented copies of each image per epoch, with --augment.
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
           value_parser = clap::value_parser!(u32).range(1..=16))]
@@ -177,14 +182,27 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     }
     // A seed of its own for the augmentations, derived from --seed: the same run twice gives
     // the same model.
-    let mut augmenter = args
-        .augment
-        .then(|| Augmenter::new(args.seed ^ 0x5eed_a06e_47a7_10e5, AugmentRanges::HANDWRITING));
+    let mut augmenter = args.augment.then(|| {
+        Augmenter::new(
+            args.seed ^ 0x5eed_a06e_47a7_10e5,
+            AugmentRanges::HANDWRITING,
+        )
+    });
     let copies = 1
         + 2 * args.rotate.is_some() as u64
-        + if args.augment { args.augment_copies as u64 } else { 0 };
+        + if args.augment {
+            args.augment_copies as u64
+        } else {
+            0
+        };
     let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
+    let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
     for epoch in 1..=args.epochs {
+        if let Some(last) = lr_final {
+            // Geometric steps from --lr in the first epoch to `last` in the last one.
+            let t = (epoch - 1) as f32 / (args.epochs - 1).max(1) as f32;
+            net.set_learning_rate(args.lr * (last / args.lr).powf(t));
+        }
         let label = format!("epoch {epoch}/{}", args.epochs);
         let mut progress = Progress::start(label, samples * copies);
         let mut trainer = net.trainer();
@@ -203,7 +221,9 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
             }
         };
         for _ in 0..samples {
-            let Some((label, pixels)) = stream.next_record()? else { break };
+            let Some((label, pixels)) = stream.next_record()? else {
+                break;
+            };
             step(pixels, label, &mut done);
             if let Some(degrees) = args.rotate {
                 for angle in [degrees, -degrees] {
@@ -234,5 +254,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
             o.epoch_end(epoch, &score, took);
         }
     }
+    // The model records the rate the run was asked for, not the last step of a schedule.
+    net.set_learning_rate(args.lr);
     Ok(net)
 }

@@ -65,9 +65,15 @@ impl Hand {
             }
             4 => {
                 if self.open_four {
-                    vec![vec![(0.2, 0.04), (0.14, 0.6), (0.88, 0.6)], vec![(0.66, 0.04), (0.66, 0.97)]]
+                    vec![
+                        vec![(0.2, 0.04), (0.14, 0.6), (0.88, 0.6)],
+                        vec![(0.66, 0.04), (0.66, 0.97)],
+                    ]
                 } else {
-                    vec![vec![(0.62, 0.03), (0.1, 0.66), (0.9, 0.66)], vec![(0.66, 0.3), (0.66, 0.97)]]
+                    vec![
+                        vec![(0.62, 0.03), (0.1, 0.66), (0.9, 0.66)],
+                        vec![(0.66, 0.3), (0.66, 0.97)],
+                    ]
                 }
             }
             5 => {
@@ -133,14 +139,20 @@ pub fn rasterise(strokes: &[Stroke], size: usize, pen: f32) -> Vec<f32> {
         .iter()
         .flat_map(|s| s.windows(2).map(|w| (w[0], w[1])))
         .map(|(a, b)| {
-            ((a.0 * scale + offset, a.1 * scale + offset), (b.0 * scale + offset, b.1 * scale + offset))
+            (
+                (a.0 * scale + offset, a.1 * scale + offset),
+                (b.0 * scale + offset, b.1 * scale + offset),
+            )
         })
         .collect();
     let mut mask = vec![0.0; size * size];
     for y in 0..size {
         for x in 0..size {
             let p = (x as f32 + 0.5, y as f32 + 0.5);
-            let d = segments.iter().map(|&(a, b)| distance(p, a, b)).fold(f32::INFINITY, f32::min);
+            let d = segments
+                .iter()
+                .map(|&(a, b)| distance(p, a, b))
+                .fold(f32::INFINITY, f32::min);
             mask[y * size + x] = (pen / 2.0 - d + 0.5).clamp(0.0, 1.0);
         }
     }
@@ -151,7 +163,11 @@ pub fn rasterise(strokes: &[Stroke], size: usize, pen: f32) -> Vec<f32> {
 fn distance(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (qx, qy) = (a.0 + t * dx, a.1 + t * dy);
     ((p.0 - qx).powi(2) + (p.1 - qy).powi(2)).sqrt()
 }

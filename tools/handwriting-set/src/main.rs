@@ -92,7 +92,9 @@ enum Cmd {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Generate { out, strokes, seed } => generate(&out, strokes, seed),
-        Cmd::Score { model, dir, book } => score(&model, &dir, book).map(|report| print!("{report}")),
+        Cmd::Score { model, dir, book } => {
+            score(&model, &dir, book).map(|report| print!("{report}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,11 +118,17 @@ fn generate(out: &Path, strokes_per_digit: usize, seed: u64) -> Result<(), Strin
     let mut rng = Rng::new(seed);
     let mut items = Vec::new();
     for path in FONTS {
-        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e} (install the font packages)"))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("{path}: {e} (install the font packages)"))?;
         let font = FontVec::try_from_vec(bytes).map_err(|e| format!("{path}: {e}"))?;
-        let name = Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("font").to_string();
+        let name = Path::new(path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("font")
+            .to_string();
         for digit in 0..10u8 {
-            let glyph = glyph_mask(&font, digit).ok_or_else(|| format!("{path}: no glyph for {digit}"))?;
+            let glyph =
+                glyph_mask(&font, digit).ok_or_else(|| format!("{path}: no glyph for {digit}"))?;
             // Thinner or thicker pens: erode or dilate the glyph; a hairline font is not
             // eroded away (it keeps at least 60% of its ink).
             let mut radius = *rng.pick(&[-2, -1, 0, 0, 1, 2, 3]);
@@ -130,7 +138,12 @@ fn generate(out: &Path, strokes_per_digit: usize, seed: u64) -> Result<(), Strin
                 radius += 1;
                 mask = render::pen(&glyph, MASK, radius);
             }
-            items.push(Item { digit, hand: name.clone(), pen: 0.08 + 0.015 * radius as f32, mask });
+            items.push(Item {
+                digit,
+                hand: name.clone(),
+                pen: 0.08 + 0.015 * radius as f32,
+                mask,
+            });
         }
     }
     for k in 0..strokes_per_digit {
@@ -139,7 +152,12 @@ fn generate(out: &Path, strokes_per_digit: usize, seed: u64) -> Result<(), Strin
             let strokes = hand.digit(digit, &mut rng);
             let pen = rng.range(0.035, 0.17);
             let mask = hands::rasterise(&strokes, MASK, pen * MASK as f32 * 0.8);
-            items.push(Item { digit, hand: format!("strokes{k:02}"), mask, pen });
+            items.push(Item {
+                digit,
+                hand: format!("strokes{k:02}"),
+                mask,
+                pen,
+            });
         }
     }
 
@@ -148,11 +166,19 @@ fn generate(out: &Path, strokes_per_digit: usize, seed: u64) -> Result<(), Strin
     for (n, item) in items.iter().enumerate() {
         let page = random_page(&mut rng);
         let img = render::compose(&item.mask, MASK, &page, &mut rng);
-        let ext = if page.mode == Mode::Jpeg { "jpg" } else { "png" };
+        let ext = if page.mode == Mode::Jpeg {
+            "jpg"
+        } else {
+            "png"
+        };
         let file = format!("{n:04}_{}.{ext}", item.digit);
         let path = out.join(&file);
         save(&img, &path, page.mode, &mut rng)?;
-        let polarity = if page.paper[0] < page.ink[0] { "light-on-dark" } else { "dark-on-light" };
+        let polarity = if page.paper[0] < page.ink[0] {
+            "light-on-dark"
+        } else {
+            "dark-on-light"
+        };
         let stroke = match item.pen {
             p if p < 0.07 => "thin",
             p if p > 0.12 => "thick",
@@ -182,7 +208,10 @@ fn glyph_mask(font: &FontVec, digit: u8) -> Option<Vec<f32>> {
     let fit = 0.8 * MASK as f32 / b.height().max(b.width() * 1.0);
     let glyph = font.outline_glyph(id.with_scale(PxScale::from(100.0 * fit)))?;
     let b = glyph.px_bounds();
-    let (ox, oy) = ((MASK as f32 - b.width()) / 2.0, (MASK as f32 - b.height()) / 2.0);
+    let (ox, oy) = (
+        (MASK as f32 - b.width()) / 2.0,
+        (MASK as f32 - b.height()) / 2.0,
+    );
     let mut mask = vec![0.0; MASK * MASK];
     glyph.draw(|x, y, c| {
         let (px, py) = ((x as f32 + ox) as usize, (y as f32 + oy) as usize);
@@ -205,11 +234,28 @@ fn random_page(rng: &mut Rng) -> Page {
         size.0 as f32 / 2.0 + rng.range(-room(size.0), room(size.0)),
         size.1 as f32 / 2.0 + rng.range(-room(size.1), room(size.1)),
     );
-    let mode = *rng.pick(&[Mode::Grey, Mode::Grey, Mode::Rgb, Mode::Rgb, Mode::Rgba, Mode::Jpeg, Mode::Jpeg]);
+    let mode = *rng.pick(&[
+        Mode::Grey,
+        Mode::Grey,
+        Mode::Rgb,
+        Mode::Rgb,
+        Mode::Rgba,
+        Mode::Jpeg,
+        Mode::Jpeg,
+    ]);
     let dark_board = mode != Mode::Rgba && rng.chance(0.2);
     let (paper, ink) = if dark_board {
-        let board = *rng.pick(&[[30.0, 32.0, 35.0], [25.0, 60.0, 40.0], [10.0, 10.0, 10.0], [40.0, 40.0, 70.0]]);
-        let chalk = *rng.pick(&[[240.0, 240.0, 235.0], [250.0, 240.0, 150.0], [200.0, 200.0, 200.0]]);
+        let board = *rng.pick(&[
+            [30.0, 32.0, 35.0],
+            [25.0, 60.0, 40.0],
+            [10.0, 10.0, 10.0],
+            [40.0, 40.0, 70.0],
+        ]);
+        let chalk = *rng.pick(&[
+            [240.0, 240.0, 235.0],
+            [250.0, 240.0, 150.0],
+            [200.0, 200.0, 200.0],
+        ]);
         (board, chalk)
     } else {
         let paper = *rng.pick(&[
@@ -242,7 +288,11 @@ fn random_page(rng: &mut Rng) -> Page {
         light: if photo { rng.range(0.1, 0.45) } else { 0.0 },
         light_angle: rng.range(0.0, std::f32::consts::TAU),
         noise: if photo { rng.range(2.0, 10.0) } else { 0.0 },
-        specks: if photo { rng.range(0.0, 6.0) as usize } else { 0 },
+        specks: if photo {
+            rng.range(0.0, 6.0) as usize
+        } else {
+            0
+        },
         mode,
     }
 }
@@ -252,7 +302,10 @@ fn save(img: &image::DynamicImage, path: &Path, mode: Mode, rng: &mut Rng) -> Re
     if mode == Mode::Jpeg {
         let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
         let quality = rng.range(70.0, 92.0) as u8;
-        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), quality);
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(
+            std::io::BufWriter::new(file),
+            quality,
+        );
         enc.encode_image(img).map_err(err)
     } else {
         img.save(path).map_err(err)
@@ -273,19 +326,36 @@ fn read_manifest(dir: &Path) -> Result<Vec<Entry>, String> {
     for (n, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 9 {
-            return Err(format!("{}: line {}: expected 9 fields", path.display(), n + 1));
+            return Err(format!(
+                "{}: line {}: expected 9 fields",
+                path.display(),
+                n + 1
+            ));
         }
-        let digit = f[1].parse().map_err(|_| format!("line {}: bad digit", n + 1))?;
-        let side: u32 = f[3].parse::<u32>().unwrap_or(0).max(f[4].parse().unwrap_or(0));
+        let digit = f[1]
+            .parse()
+            .map_err(|_| format!("line {}: bad digit", n + 1))?;
+        let side: u32 = f[3]
+            .parse::<u32>()
+            .unwrap_or(0)
+            .max(f[4].parse().unwrap_or(0));
         let size = match side {
             0..=40 => "28–40 px",
             41..=100 => "56–96 px",
             101..=200 => "128–200 px",
             _ => "256–400 px",
         };
-        let hand = if f[2].starts_with("strokes") { "pen strokes" } else { "fonts" };
+        let hand = if f[2].starts_with("strokes") {
+            "pen strokes"
+        } else {
+            "fonts"
+        };
         let slant: f32 = f[7].parse().unwrap_or(0.0);
-        let slant = if slant.abs() >= 6.0 { "slant 6–12°" } else { "slant < 6°" };
+        let slant = if slant.abs() >= 6.0 {
+            "slant 6–12°"
+        } else {
+            "slant < 6°"
+        };
         entries.push(Entry {
             file: f[0].to_string(),
             digit,
@@ -315,7 +385,10 @@ pub fn score(model: &Path, dir: &Path, book: bool) -> Result<String, String> {
         let pixels = if book {
             book_preparation(&path)?
         } else {
-            prepare_file(&path, Limits::default()).map_err(|err| format!("{}: {err}", path.display()))?.pixels.to_vec()
+            prepare_file(&path, Limits::default())
+                .map_err(|err| format!("{}: {err}", path.display()))?
+                .pixels
+                .to_vec()
         };
         scale_image(&pixels, &mut inputs);
         let answer = argmax(&net.query(&inputs));
@@ -335,10 +408,18 @@ pub fn score(model: &Path, dir: &Path, book: bool) -> Result<String, String> {
         "{}: {right}/{total} = {:.1} % ({} preparation)\n",
         dir.display(),
         100.0 * right as f64 / total.max(1) as f64,
-        if book { "the book's" } else { "nnzero's MNIST-style" }
+        if book {
+            "the book's"
+        } else {
+            "nnzero's MNIST-style"
+        }
     );
     for ((group, value), (r, t)) in &tally {
-        let _ = writeln!(report, "  {group:<9} {value:<15} {r:>4}/{t:<4} {:>5.1} %", 100.0 * *r as f64 / *t as f64);
+        let _ = writeln!(
+            report,
+            "  {group:<9} {value:<15} {r:>4}/{t:<4} {:>5.1} %",
+            100.0 * *r as f64 / *t as f64
+        );
     }
     let _ = writeln!(report, "misread: {}", wrong.join("; "));
     Ok(report)
@@ -347,6 +428,8 @@ pub fn score(model: &Path, dir: &Path, book: bool) -> Result<String, String> {
 /// The book's preparation: the whole picture resized to 28×28, greyscale, inverted.
 fn book_preparation(path: &Path) -> Result<Vec<u8>, String> {
     let img = image::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let small = img.resize_exact(28, 28, image::imageops::FilterType::Triangle).to_luma8();
+    let small = img
+        .resize_exact(28, 28, image::imageops::FilterType::Triangle)
+        .to_luma8();
     Ok(small.pixels().map(|p| 255 - p.0[0]).collect())
 }

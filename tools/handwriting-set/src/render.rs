@@ -106,18 +106,22 @@ pub fn compose(mask: &[f32], msize: usize, page: &Page, rng: &mut Rng) -> Dynami
             let i = (y * w + x) as usize;
             let a = cover[i];
             // Light falls off linearly across the page in the light's direction.
-            let t = ((x as f32 / w as f32 - 0.5) * lc + (y as f32 / h as f32 - 0.5) * ls + 0.71) / 1.42;
+            let t =
+                ((x as f32 / w as f32 - 0.5) * lc + (y as f32 / h as f32 - 0.5) * ls + 0.71) / 1.42;
             let light = 1.0 - page.light * t.clamp(0.0, 1.0);
             let n = page.noise * rng.normal();
-            for ch in 0..3 {
+            for (ch, out) in rgb[i].iter_mut().enumerate() {
                 let v = page.paper[ch] * (1.0 - a) + page.ink[ch] * a;
-                rgb[i][ch] = (v * light + n).clamp(0.0, 255.0);
+                *out = (v * light + n).clamp(0.0, 255.0);
             }
         }
     }
     // Specks of dirt: a few pixels of ink colour (or a little darker than the paper).
     for _ in 0..page.specks {
-        let (x, y) = (rng.range(0.0, w as f32) as u32, rng.range(0.0, h as f32) as u32);
+        let (x, y) = (
+            rng.range(0.0, w as f32) as u32,
+            rng.range(0.0, h as f32) as u32,
+        );
         let size = if rng.chance(0.5) { 1 } else { 2 };
         for dy in 0..size {
             for dx in 0..size {
