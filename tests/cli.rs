@@ -496,3 +496,26 @@ fn predict_saves_and_shows_the_prepared_digit() {
     assert!(out.contains('█') && out.contains('◀'), "{out}");
     assert_eq!(out.lines().count(), 1 + 28);
 }
+
+#[test]
+fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |name: &str, extra: &[&str]| {
+        let mut args = vec!["train", "--limit", "500", "--epochs", "2", "--save", name];
+        args.extend(extra);
+        let o = nnzero(d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        fs::read(d.join(name)).unwrap()
+    };
+    let plain = run("plain.nnz", &[]);
+    let rotated = run("rot.nnz", &["--rotate", "10"]);
+    let augmented = run("aug.nnz", &["--augment"]);
+    assert_ne!(plain, rotated);
+    assert_ne!(plain, augmented);
+    assert_eq!(rotated, run("rot2.nnz", &["--rotate", "10"]));
+    assert_eq!(augmented, run("aug2.nnz", &["--augment"]));
+    assert_ne!(augmented, run("aug3.nnz", &["--augment", "--seed", "2"]));
+    let o = nnzero(d, &["train", "--rotate", "100"]);
+    assert_eq!(o.status.code(), Some(2), "an angle over 90° is a usage error");
+}
