@@ -26,6 +26,8 @@ pub enum CliError {
     },
     /// Writing to stdout failed (e.g. a closed pipe).
     Output(std::io::Error),
+    /// A chart or picture could not be drawn.
+    Chart(PathBuf, String),
 }
 
 impl fmt::Display for CliError {
@@ -39,6 +41,7 @@ impl fmt::Display for CliError {
                 write!(f, "{failed} of {total} file(s) could not be read")
             }
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
+            CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
         }
     }
 }

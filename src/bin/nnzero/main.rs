@@ -5,7 +5,10 @@
 //!
 //! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 
+mod charts;
+mod curve;
 mod error;
+mod mistakes;
 mod predict;
 mod progress;
 mod test;
