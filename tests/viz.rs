@@ -208,3 +208,120 @@ fn test_confusion_errors() {
     assert!(stdout(&o).is_empty(), "it tested first");
     assert_eq!(files(d), ["m.nnz"]);
 }
+
+/// `param,value,seed,accuracy,seconds` rows.
+fn read_csv(path: &Path) -> Vec<(String, String, u64, f64, f64)> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("param,value,seed,accuracy,seconds"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 5, "{l}");
+            (
+                f[0].to_string(),
+                f[1].to_string(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+                f[4].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_over_learning_rates_and_seeds_writes_a_chart_and_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = nnzero(
+        d,
+        &[
+            "sweep", "--lr", "0.3,0.05", "--epochs", "1", "--hidden", "20", "--limit", "500",
+            "--seeds", "1,2", "-o", "lr.png",
+        ],
+    );
+    assert_ok(&o);
+    assert_eq!(png(&d.join("lr.png")).dimensions(), (860, 540));
+    let rows = read_csv(&d.join("lr.csv"));
+    let keys: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| (r.0.as_str(), r.1.as_str(), r.2))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("lr", "0.05", 1),
+            ("lr", "0.3", 1),
+            ("lr", "0.05", 2),
+            ("lr", "0.3", 2)
+        ]
+    );
+    for r in &rows {
+        assert!(r.3 > 0.2 && r.3 < 1.0, "accuracy {}", r.3); // chance is 0.1
+        assert!(r.4 > 0.0, "seconds {}", r.4);
+    }
+    // The CSV holds what the training runs printed.
+    let printed = epoch_scores(&stdout(&o));
+    let recorded: Vec<u32> = rows
+        .iter()
+        .map(|r| (r.3 * 10000.0).round() as u32)
+        .collect();
+    assert_eq!(printed, recorded);
+    assert!(stdout(&o).contains("wrote lr.png and lr.csv"));
+}
+
+#[test]
+fn an_epoch_sweep_trains_once_and_matches_shorter_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = nnzero(
+        d,
+        &[
+            "sweep", "--epochs", "3,1", "--hidden", "20", "--limit", "500", "--csv", "e.csv",
+        ],
+    );
+    assert_ok(&o);
+    assert_eq!(
+        stderr(&o).matches("sweep: run").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(d.join("sweep-epochs.png").exists());
+    let rows = read_csv(&d.join("e.csv"));
+    let values: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(values, ["1", "3"]);
+    assert!(rows[1].4 > rows[0].4, "3 epochs took less time than 1");
+    // After 1 epoch of the 3-epoch run = a 1-epoch run (the same seed gives the same bits).
+    let one = nnzero(
+        d,
+        &[
+            "train", "--epochs", "1", "--hidden", "20", "--limit", "500", "--save", "one.nnz",
+        ],
+    );
+    assert_ok(&one);
+    let once = epoch_scores(&stdout(&one))[0];
+    assert_eq!((rows[0].3 * 10000.0).round() as u32, once);
+}
+
+#[test]
+fn sweep_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [
+        &["sweep"][..],
+        &["sweep", "--lr", "0.1"],
+        &["sweep", "--lr", "0.1,0.2", "--hidden", "10,20"],
+        &["sweep", "--lr", "0.1,zero"],
+        &["sweep", "--hidden", "0,10"],
+        &["sweep", "--lr", "0.1,0.2", "-o", "s.csv"],
+        &["sweep", "--lr", "0.1,0.2", "-o", "s.png", "--csv", "s.png"],
+    ] {
+        let o = nnzero(d, args);
+        assert_usage_error(&o);
+        assert!(!stdout(&o).contains("epoch"), "{args:?} trained");
+    }
+    let o = nnzero(d, &["sweep", "--lr", "0.1,0.2", "--csv", "no/dir/s.csv"]);
+    assert_one_line_error(&o, "cannot save no/dir/s.csv");
+    assert!(files(d).is_empty(), "{:?}", files(d));
+}

@@ -1,5 +1,5 @@
 //! `nnzero train --plot`: the test accuracy after each epoch, recorded while training and
-//! drawn afterwards.
+//! drawn afterwards. `sweep` records its epoch sweeps with the same [`EpochLog`].
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,6 +17,8 @@ pub struct EpochScore {
     pub epoch: u32,
     /// Fraction of the test set right after this epoch.
     pub accuracy: f64,
+    /// Training time of this epoch (the test pass not included).
+    pub took: Duration,
 }
 
 /// Remembers every epoch's test accuracy.
@@ -27,15 +29,25 @@ pub struct EpochLog {
 }
 
 impl Observer for EpochLog {
-    fn epoch_end(&mut self, epoch: u32, score: &Confusion, _took: Duration) {
+    fn epoch_end(&mut self, epoch: u32, score: &Confusion, took: Duration) {
         self.epochs.push(EpochScore {
             epoch,
             accuracy: score.accuracy(),
+            took,
         });
     }
 }
 
 impl EpochLog {
+    /// Training time of the epochs up to and including `epoch`.
+    pub fn time_until(&self, epoch: u32) -> Duration {
+        self.epochs
+            .iter()
+            .filter(|e| e.epoch <= epoch)
+            .map(|e| e.took)
+            .sum()
+    }
+
     /// The chart of accuracy against epochs of the run `args` describe.
     pub fn chart(&self, args: &TrainArgs, shape: &str) -> LineChart {
         LineChart {

@@ -28,6 +28,8 @@ pub enum CliError {
     Output(std::io::Error),
     /// A chart or picture could not be drawn.
     Chart(PathBuf, String),
+    /// Arguments that parse one by one but not together (exit code 2, like clap's).
+    Usage(String),
 }
 
 impl fmt::Display for CliError {
@@ -42,6 +44,7 @@ impl fmt::Display for CliError {
             }
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
             CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
+            CliError::Usage(why) => write!(f, "{why}"),
         }
     }
 }

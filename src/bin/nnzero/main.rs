@@ -11,6 +11,7 @@ mod error;
 mod mistakes;
 mod predict;
 mod progress;
+mod sweep;
 mod test;
 mod train;
 
@@ -40,6 +41,8 @@ enum Command {
     Test(test::TestArgs),
     /// Read digits from image files with a saved model.
     Predict(predict::PredictArgs),
+    /// Train over a list of learning rates, hidden sizes or epochs; chart accuracy against it.
+    Sweep(sweep::SweepArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,11 +58,16 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Predict(args) => predict::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Each file that failed has had its own error line already.
         Err(CliError::SomeFailed { .. }) => ExitCode::FAILURE,
+        Err(e @ CliError::Usage(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
