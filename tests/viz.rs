@@ -7,6 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use nnzero::mnist::targets;
+use nnzero::{model, Network};
+
 fn nnzero(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nnzero"))
         .args(args)
@@ -324,4 +327,197 @@ fn sweep_usage_errors_exit_2() {
     let o = nnzero(d, &["sweep", "--lr", "0.1,0.2", "--csv", "no/dir/s.csv"]);
     assert_one_line_error(&o, "cannot save no/dir/s.csv");
     assert!(files(d).is_empty(), "{:?}", files(d));
+}
+
+fn save_model(dir: &Path, name: &str, net: &Network) -> PathBuf {
+    let path = dir.join(name);
+    model::save(net, &path).unwrap();
+    path
+}
+
+/// The top left pixel inside the grey frame of the first tile: the frame is the first
+/// non-white thing in a picture without a title.
+fn first_tile(img: &image::RgbImage) -> (u32, u32) {
+    for y in 0..img.height() {
+        for x in 0..img.width() {
+            if img.get_pixel(x, y).0 != [255, 255, 255] {
+                return (x + 1, y + 1);
+            }
+        }
+    }
+    panic!("blank picture");
+}
+
+#[test]
+fn backquery_draws_the_library_backquery_pixel_for_pixel() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let net = Network::new(784, 12, 10, 0.1, 9);
+    save_model(d, "tiny.nnz", &net);
+    let o = nnzero(
+        d,
+        &[
+            "backquery",
+            "--model",
+            "tiny.nnz",
+            "--digit",
+            "3",
+            "--scale",
+            "4",
+        ],
+    );
+    assert_ok(&o);
+    assert!(stdout(&o).contains("drew backquery-3.png"));
+    let img = png(&d.join("backquery-3.png"));
+    let (x0, y0) = first_tile(&img);
+    let image = net.backquery(&targets(3));
+    for (i, v) in image.iter().enumerate() {
+        // Ink dark on white: 0.01 → white, 0.99 → black.
+        let want = 255.0 * (1.0 - ((v - 0.01) / 0.98).clamp(0.0, 1.0));
+        let (col, row) = ((i % 28) as u32, (i / 28) as u32);
+        for (dx, dy) in [(0, 0), (3, 3)] {
+            let p = img.get_pixel(x0 + 4 * col + dx, y0 + 4 * row + dy).0;
+            assert!(p[0] == p[1] && p[1] == p[2], "not grey: {p:?}");
+            assert!(
+                (p[0] as f32 - want).abs() <= 1.0,
+                "pixel {i}: {} for {v}",
+                p[0]
+            );
+        }
+    }
+
+    // All ten side by side.
+    let o = nnzero(
+        d,
+        &["backquery", "--model", "tiny.nnz", "--all", "-o", "all.svg"],
+    );
+    assert_ok(&o);
+    let svg = fs::read_to_string(d.join("all.svg")).unwrap();
+    assert!(svg.contains("Backquery of tiny.nnz"));
+    let o = nnzero(
+        d,
+        &["backquery", "--model", "tiny.nnz", "--all", "--scale", "2"],
+    );
+    assert_ok(&o);
+    let (w, _) = png(&d.join("backquery.png")).dimensions();
+    assert!(w >= 10 * 56, "{w}");
+}
+
+#[test]
+fn backquery_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_model(d, "three.nnz", &Network::new(784, 4, 3, 0.1, 1));
+    save_model(d, "odd.nnz", &Network::new(10, 4, 10, 0.1, 1));
+    assert_usage_error(&nnzero(d, &["backquery", "--model", "three.nnz"]));
+    assert_usage_error(&nnzero(d, &["backquery", "--digit", "12"]));
+    assert_usage_error(&nnzero(d, &["backquery", "--all", "-o", "b.txt"]));
+    for (args, what) in [
+        (
+            &["backquery", "--model", "missing.nnz", "--all"][..],
+            "missing.nnz: No such file",
+        ),
+        (
+            &["backquery", "--model", "three.nnz", "--digit", "5"],
+            "three.nnz has 3 outputs: there is no digit 5",
+        ),
+        (
+            &["backquery", "--model", "odd.nnz", "--all"],
+            "odd.nnz has 10 inputs, not a square image's pixels",
+        ),
+        (
+            &[
+                "backquery",
+                "--model",
+                "three.nnz",
+                "--all",
+                "-o",
+                "no/dir/b.png",
+            ],
+            "cannot save no/dir/b.png",
+        ),
+    ] {
+        assert_one_line_error(&nnzero(d, args), what);
+    }
+    assert_eq!(files(d), ["odd.nnz", "three.nnz"]);
+}
+
+#[test]
+fn weights_draws_one_tile_per_hidden_node_in_a_diverging_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 784-6-10; node 0 has its largest weights at pixels 0 (+) and 1 (−), the rest small.
+    let mut wih = nalgebra::DMatrix::from_fn(6, 784, |h, j| ((h * 31 + j) % 7) as f32 * 0.01);
+    wih[(0, 0)] = 0.5;
+    wih[(0, 1)] = -0.5;
+    let net = Network::from_weights(wih, nalgebra::DMatrix::from_element(10, 6, 0.1), 0.1, 1);
+    save_model(d, "w.nnz", &net);
+    let o = nnzero(
+        d,
+        &[
+            "weights",
+            "--model",
+            "w.nnz",
+            "-o",
+            "w.png",
+            "--scale",
+            "3",
+            "--columns",
+            "3",
+            "--normalise",
+            "global",
+        ],
+    );
+    assert_ok(&o);
+    assert!(stdout(&o).contains("6 tiles of 28×28"), "{}", stdout(&o));
+    let img = png(&d.join("w.png"));
+    // The first full red pixel is pixel 0 of node 0, and blue follows it 3 pixels on.
+    let red = [178, 24, 43];
+    let blue = [33, 102, 172];
+    let (x, y) = (0..img.height())
+        .flat_map(|y| (0..img.width()).map(move |x| (x, y)))
+        .find(|&(x, y)| img.get_pixel(x, y).0 == red)
+        .expect("a red pixel");
+    assert_eq!(img.get_pixel(x + 2, y + 2).0, red);
+    assert_eq!(img.get_pixel(x + 3, y).0, blue);
+    // 3 columns of 84-pixel tiles.
+    assert!(img.width() >= 3 * 84);
+
+    // Per tile, node 1 (largest weight 0.06) gets the same full red for its largest weight.
+    let o = nnzero(d, &["weights", "--model", "w.nnz", "-o", "t.svg"]);
+    assert_ok(&o);
+    assert!(fs::read_to_string(d.join("t.svg"))
+        .unwrap()
+        .contains("#B2182B"));
+}
+
+#[test]
+fn weights_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_usage_error(&nnzero(d, &["weights", "--normalise", "row"]));
+    assert_usage_error(&nnzero(d, &["weights", "-o", "w.jpeg"]));
+    assert_one_line_error(
+        &nnzero(d, &["weights", "--model", "none.nnz"]),
+        "none.nnz: No such file",
+    );
+    fs::write(d.join("junk.nnz"), b"not a model").unwrap();
+    assert_one_line_error(&nnzero(d, &["weights", "--model", "junk.nnz"]), "junk.nnz");
+    save_model(d, "big.nnz", &Network::new(784, 3000, 10, 0.1, 1));
+    assert_one_line_error(
+        &nnzero(
+            d,
+            &[
+                "weights",
+                "--model",
+                "big.nnz",
+                "--scale",
+                "16",
+                "--columns",
+                "1000",
+            ],
+        ),
+        "cannot draw weights.png: the picture would be",
+    );
+    assert_eq!(files(d), ["big.nnz", "junk.nnz"]);
 }

@@ -5,6 +5,7 @@
 //!
 //! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 
+mod backquery;
 mod charts;
 mod curve;
 mod error;
@@ -14,6 +15,7 @@ mod progress;
 mod sweep;
 mod test;
 mod train;
+mod weights;
 
 use std::process::ExitCode;
 
@@ -43,6 +45,10 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Train over a list of learning rates, hidden sizes or epochs; chart accuracy against it.
     Sweep(sweep::SweepArgs),
+    /// Draw the image a model associates with a digit (the book's back-query).
+    Backquery(backquery::BackqueryArgs),
+    /// Draw each hidden node's input weights as a picture.
+    Weights(weights::WeightsArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +65,8 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Predict(args) => predict::run(&args),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Backquery(args) => backquery::run(&args),
+        Command::Weights(args) => weights::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 //! Only this module knows about plotters: the commands hand it plain numbers and pixels.
 //! - [`line`]: accuracy against epochs, learning rate, hidden nodes (`train --plot`, `sweep`).
 //! - [`confusion`]: the confusion matrix and the most confident mistakes (`test --confusion`).
+//! - [`tiles`]: 28×28 pictures in a grid: back-queried digits, hidden nodes' input weights.
 //!
 //! Text is drawn in DejaVu Sans, compiled in from `assets/fonts` (plotters' `ab_glyph` feature
 //! draws only with fonts registered from bytes, and spares us fontconfig and freetype). A PNG
@@ -11,6 +12,7 @@
 
 pub mod confusion;
 pub mod line;
+pub mod tiles;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
