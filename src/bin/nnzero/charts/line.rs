@@ -192,16 +192,23 @@ impl Figure for LineChart {
             )?;
             // The figures themselves above the points of the one line that matters.
             if last && s.points.len() <= 15 {
-                // On a white patch, so grid lines do not run through the figures.
+                // Beside each point, where neither of its segments runs (see `label_place`),
+                // on a pale patch so grid lines do not run through the figures.
                 let style = text_style(13.0, HPos::Center, VPos::Bottom);
-                for &p in &s.points {
+                let pixels: Vec<(i32, i32)> =
+                    s.points.iter().map(|p| chart.backend_coord(p)).collect();
+                for (k, &p) in s.points.iter().enumerate() {
                     let text = format!("{:.2}", p.1);
                     let (tw, th) = root.estimate_text_size(&text, &style)?;
-                    let (tw, th) = (tw as i32 / 2 + 2, th as i32);
+                    let (tw, th) = (tw as i32 + 4, th as i32 + 2);
+                    let (dx, dy) = label_place(&pixels, k, tw, th);
                     chart.draw_series(std::iter::once(
                         EmptyElement::at(p)
-                            + Rectangle::new([(-tw, -9 - th), (tw, -7)], WHITE.mix(0.75).filled())
-                            + Text::new(text, (0, -8), style.clone()),
+                            + Rectangle::new(
+                                [(dx - tw / 2, dy - th), (dx + tw / 2, dy)],
+                                WHITE.mix(0.75).filled(),
+                            )
+                            + Text::new(text, (dx, dy - 1), style.clone()),
                     ))?;
                 }
             }
@@ -216,6 +223,30 @@ impl Figure for LineChart {
                 .draw()?;
         }
         Ok(())
+    }
+}
+
+/// Where point `k`'s label of `w × h` pixels goes, as the offset of its bottom centre from the
+/// point: above it, unless a segment to a neighbour climbs through that spot; then above on
+/// the other side; below it in a valley (both segments climb away).
+fn label_place(pixels: &[(i32, i32)], k: usize, w: i32, h: i32) -> (i32, i32) {
+    // Screen y grows downwards: a segment "climbs" when its far end has a smaller y. It is in
+    // the way when it is still higher than the label's bottom where the label begins.
+    let (x, y) = pixels[k];
+    let climbs = |n: Option<&(i32, i32)>| {
+        n.is_some_and(|&(nx, ny)| {
+            let run = (nx - x).abs().max(1) as f64;
+            let rise = (y - ny) as f64; // up is positive
+            rise > 0.0 && rise / run * (w as f64 / 2.0) > 6.0
+        })
+    };
+    let left = climbs(k.checked_sub(1).and_then(|i| pixels.get(i)));
+    let right = climbs(pixels.get(k + 1));
+    match (left, right) {
+        (false, false) => (0, -7),
+        (false, true) => (-w / 2 - 2, -4),
+        (true, false) => (w / 2 + 2, -4),
+        (true, true) => (0, h + 8),
     }
 }
 
@@ -251,6 +282,21 @@ mod tests {
         // A single point still gets an x range around it.
         let (x0, x1) = LineChart::x_range(&[3.0]);
         assert!(x0 < 3.0 && x1 > 3.0);
+    }
+
+    #[test]
+    fn labels_go_where_no_line_runs() {
+        // A peak: above. Rising to the right: above left. A valley: below.
+        let peak = [(0, 100), (50, 50), (100, 100)];
+        assert_eq!(label_place(&peak, 1, 40, 14), (0, -7));
+        let rising = [(0, 100), (50, 20)];
+        assert_eq!(label_place(&rising, 0, 40, 14), (-22, -4));
+        assert_eq!(label_place(&rising, 1, 40, 14), (0, -7));
+        let valley = [(0, 20), (50, 100), (100, 20)];
+        assert_eq!(label_place(&valley, 1, 40, 14), (0, 22));
+        // Nearly flat neighbours are no obstacle.
+        let flat = [(0, 100), (100, 98), (200, 100)];
+        assert_eq!(label_place(&flat, 1, 40, 14), (0, -7));
     }
 
     #[test]
