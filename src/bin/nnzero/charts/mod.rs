@@ -126,9 +126,12 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, String> {
 
 /// Encodes packed RGB pixels as a PNG file's bytes.
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     use image::ImageEncoder;
     let mut png = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut png)
+    // `image` compresses fast by default; charts are small, and half the bytes is worth a few
+    // milliseconds (the README's pictures live in the repository).
+    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
         .write_image(rgb, w, h, image::ExtendedColorType::Rgb8)
         .map_err(|e| e.to_string())?;
     Ok(png)
