@@ -517,5 +517,9 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     assert_eq!(augmented, run("aug2.nnz", &["--augment"]));
     assert_ne!(augmented, run("aug3.nnz", &["--augment", "--seed", "2"]));
     let o = nnzero(d, &["train", "--rotate", "100"]);
-    assert_eq!(o.status.code(), Some(2), "an angle over 90° is a usage error");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an angle over 90° is a usage error"
+    );
 }

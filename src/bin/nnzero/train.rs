@@ -57,6 +57,9 @@ pub struct TrainArgs {
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
+    /// Also draw the test accuracy after each epoch to this chart (.png or .svg).
+    #[arg(long, value_name = "FILE", value_parser = crate::charts::picture_path)]
+    pub plot: Option<PathBuf>,
 }
 
 impl TrainArgs {
@@ -80,7 +83,8 @@ fn rotation_degrees(s: &str) -> Result<f32, String> {
     }
 }
 
-fn positive_f32(s: &str) -> Result<f32, String> {
+/// clap's parser for a positive, finite number.
+pub fn positive_f32(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("{s:?} is not a positive number")),
@@ -113,12 +117,21 @@ pub trait Observer {
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // Fail now, not after an hour of training, if the model cannot be saved.
     check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
-    let net = train(args, &mut [])?;
+    if let Some(plot) = &args.plot {
+        check_writable(plot).map_err(|e| CliError::Save(plot.clone(), e))?;
+    }
+    let mut epochs = crate::curve::EpochLog::default();
+    let net = train(args, &mut [&mut epochs])?;
     model::save(&net, &args.save).map_err(|e| match e {
         model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
         other => CliError::Model(args.save.clone(), other),
     })?;
     println!("saved {}", args.save.display());
+    if let Some(plot) = &args.plot {
+        let shape = format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs());
+        epochs.save(args, &shape, plot)?;
+        println!("plotted {}", plot.display());
+    }
     Ok(())
 }
 
