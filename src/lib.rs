@@ -26,6 +26,8 @@
 //! - `std` (default): files, a streaming blob reader with transparent gzip, atomic saves.
 //! - `cli` (default): the `nnzero` program (clap, indicatif, image); never needed by the library.
 //! - `embed-data`: the bundled MNIST compiled into the binary.
+//! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
+//!   [`display`](crate::display) when enabled; nothing else depends on it.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -52,6 +54,8 @@ pub mod trainer;
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
+#[cfg(feature = "display")]
+pub mod display;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]
