@@ -278,7 +278,7 @@ pub const SQUARE: Layout = Layout {
         font: &ascii::FONT_6X10,
     },
     texts: &[
-        text(Title, 4, 2, &ascii::FONT_8X13, 15, Left),
+        text(Title, 4, 2, &ascii::FONT_8X13, 16, Left),
         text(Count, 132, 2, &ascii::FONT_8X13, 13, Right),
         text(Label, 4, 172, &ascii::FONT_10X20, 8, Left),
         text(Answer, 124, 172, &ascii::FONT_10X20, 11, Right),

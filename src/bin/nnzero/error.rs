@@ -26,6 +26,9 @@ pub enum CliError {
     },
     /// Writing to stdout failed (e.g. a closed pipe).
     Output(std::io::Error),
+    /// The `--display` options contradict each other.
+    #[cfg(feature = "display")]
+    Display(nnzero::display::PanelError),
 }
 
 impl fmt::Display for CliError {
@@ -39,6 +42,8 @@ impl fmt::Display for CliError {
                 write!(f, "{failed} of {total} file(s) could not be read")
             }
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
+            #[cfg(feature = "display")]
+            CliError::Display(e) => write!(f, "display: {e}"),
         }
     }
 }

@@ -5,6 +5,10 @@
 //!
 //! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 
+#[cfg(feature = "display")]
+mod demo;
+#[cfg(feature = "display")]
+mod display;
 mod error;
 mod predict;
 mod progress;
@@ -37,6 +41,9 @@ enum Command {
     Test(test::TestArgs),
     /// Read digits from image files with a saved model.
     Predict(predict::PredictArgs),
+    /// Show the test digits one by one on a screen, read by a saved model.
+    #[cfg(feature = "display")]
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +59,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Predict(args) => predict::run(&args),
+        #[cfg(feature = "display")]
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,6 +26,14 @@ pub struct PredictArgs {
     /// 28×28 greyscale PNG images, light digit on a dark background as in MNIST.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
+    /// With --display: how long each image stays on the screen, in seconds.
+    #[cfg(feature = "display")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = crate::display::parse_seconds)]
+    pub hold: std::time::Duration,
+    /// The live screen.
+    #[cfg(feature = "display")]
+    #[command(flatten)]
+    pub display: crate::display::DisplayArgs,
 }
 
 /// Runs `nnzero predict`.
@@ -38,6 +46,12 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             net.inputs()
         )));
     }
+    #[cfg(feature = "display")]
+    let mut screen = crate::display::Viewer::new(
+        args.display.open()?,
+        args.hold,
+        nnzero::display::Phase::Predict,
+    );
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     let mut inputs = vec![0.0f32; net.inputs()];
@@ -53,6 +67,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         scale_image(&pixels, &mut inputs);
         let outputs = net.query(&inputs);
         let digit = argmax(&outputs);
+        #[cfg(feature = "display")]
+        screen.show_next(args.images.len() as u64, &pixels, &outputs);
         if args.json {
             let json = serde_json::json!({
                 "path": path.display().to_string(),
@@ -65,6 +81,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             writeln!(out, "{}\t{digit}\t{:.4}", path.display(), outputs[digit])?;
         }
     }
+    #[cfg(feature = "display")]
+    screen.finish();
     if failed > 0 {
         return Err(CliError::SomeFailed {
             failed,

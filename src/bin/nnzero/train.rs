@@ -37,6 +37,10 @@ pub struct TrainArgs {
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
+    /// The live screen.
+    #[cfg(feature = "display")]
+    #[command(flatten)]
+    pub display: crate::display::DisplayArgs,
 }
 
 impl TrainArgs {
@@ -72,6 +76,8 @@ pub fn open_or_bundled(
 ///
 /// `sample` is called for every training sample, on the training thread: it must be cheap.
 pub trait Observer {
+    /// Epoch `epoch` of `epochs`, over `samples` samples, begins.
+    fn epoch_start(&mut self, _epoch: u32, _epochs: u32, _samples: u64) {}
     /// Sample `index` of `epoch` (label and raw pixels) was trained on; `outputs` is what the
     /// network answered before learning from it.
     fn sample(&mut self, _epoch: u32, _index: u64, _label: u8, _pixels: &[u8], _outputs: &[f32]) {}
@@ -83,6 +89,20 @@ pub trait Observer {
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // Fail now, not after an hour of training, if the model cannot be saved.
     check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
+    #[cfg(feature = "display")]
+    let net = {
+        // Opened before training, so a missing panel is reported at once, not after an epoch.
+        let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+        let net = match screen.as_mut() {
+            Some(s) => train(args, &mut [s as &mut dyn Observer]),
+            None => train(args, &mut []),
+        }?;
+        if let Some(s) = screen {
+            s.finish(args.epochs);
+        }
+        net
+    };
+    #[cfg(not(feature = "display"))]
     let net = train(args, &mut [])?;
     model::save(&net, &args.save).map_err(|e| match e {
         model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
@@ -143,6 +163,9 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
+        for o in observers.iter_mut() {
+            o.epoch_start(epoch, args.epochs, train.len() as u64);
+        }
         while let Some((label, pixels)) = stream.next_record()? {
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
