@@ -189,7 +189,7 @@ fn png_frames_show_what_was_published() {
     snap.done = 2;
     snap.outputs[3] = 0.9;
     live.show(&snap);
-    let frames = live.finish(None);
+    let frames = live.finish(None).frames;
     assert!(said.lock().unwrap().is_empty());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -31,6 +31,11 @@ impl Framebuffer {
             .then(|| self.pixels[(y * self.size.width + x) as usize])
     }
 
+    /// Every pixel, row by row: what `fill_contiguous` of the whole frame would send.
+    pub fn colours(&self) -> impl Iterator<Item = Rgb565> + '_ {
+        self.pixels.iter().copied()
+    }
+
     /// The frame as an 8-bit RGB image.
     pub fn to_image(&self) -> image::RgbImage {
         image::RgbImage::from_fn(self.size.width, self.size.height, |x, y| {

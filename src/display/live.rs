@@ -48,6 +48,8 @@ struct Shared {
     fresh: Condvar,
     failed: AtomicBool,
     frames: AtomicU64,
+    /// Time spent drawing and flushing, in nanoseconds.
+    drawing: AtomicU64,
     warn: Warn,
 }
 
@@ -112,6 +114,8 @@ fn serve<P: Panel>(panel: &mut P, layout: &'static Layout, shared: &Shared, fps:
             return;
         }
         shared.frames.fetch_add(1, Ordering::Relaxed);
+        let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        shared.drawing.fetch_add(took, Ordering::Relaxed);
         if closing {
             return;
         }
@@ -120,6 +124,15 @@ fn serve<P: Panel>(panel: &mut P, layout: &'static Layout, shared: &Shared, fps:
         let left = period.saturating_sub(started.elapsed());
         let _ = shared.fresh.wait_timeout_while(slot, left, |s| !s.closing);
     }
+}
+
+/// What the drawing thread did, once it has finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Frames drawn.
+    pub frames: u64,
+    /// Time spent drawing and flushing them.
+    pub drawing: Duration,
 }
 
 /// A live display: publish what the trainer is doing, a thread draws it.
@@ -169,6 +182,7 @@ impl Live {
             fresh: Condvar::new(),
             failed: AtomicBool::new(false),
             frames: AtomicU64::new(0),
+            drawing: AtomicU64::new(0),
             warn,
         });
         let (ready, is_ready) = sync_channel(1);
@@ -276,16 +290,23 @@ impl Live {
         self.shared.frames.load(Ordering::Relaxed)
     }
 
-    /// Draws a last frame (with `phase`, if given) and stops the thread. Returns the number
-    /// of frames drawn.
-    pub fn finish(mut self, phase: Option<Phase>) -> u64 {
+    /// Time the drawing thread has spent drawing and flushing frames (not waiting for them).
+    pub fn drawing_time(&self) -> Duration {
+        Duration::from_nanos(self.shared.drawing.load(Ordering::Relaxed))
+    }
+
+    /// Draws a last frame (with `phase`, if given) and stops the thread.
+    pub fn finish(mut self, phase: Option<Phase>) -> Stats {
         if let Some(p) = phase {
             self.phase = p;
             let mut slot = self.shared.lock();
             self.fill(&mut slot);
         }
         self.close();
-        self.frames()
+        Stats {
+            frames: self.frames(),
+            drawing: self.drawing_time(),
+        }
     }
 
     fn publish_counters(&mut self) {

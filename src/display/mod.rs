@@ -92,7 +92,7 @@ use std::str::FromStr;
 use embedded_graphics::prelude::Size;
 
 pub use layout::Layout;
-pub use live::{stderr_warn, Live, Warn};
+pub use live::{stderr_warn, Live, Stats, Warn};
 pub use screen::Screen;
 pub use snapshot::{Phase, Snapshot};
 pub use target::{Panel, PanelError};

@@ -15,6 +15,7 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 
+use super::framebuffer::Framebuffer;
 use super::layout::{Align, Field, Layout, TextBox};
 use super::snapshot::{Phase, Snapshot};
 use crate::mnist::{CLASSES, PIXELS, SIDE};
@@ -286,6 +287,9 @@ fn text_style(
 }
 
 /// Draws characters `from..to` of the field's (padded) text.
+///
+/// The glyphs are drawn off-screen first and sent as one rectangle: one address window per
+/// text instead of one per character (each window is three commands on an SPI panel).
 fn draw_text<D>(
     tb: &TextBox,
     s: &str,
@@ -301,8 +305,11 @@ where
     let part: String = s.chars().skip(from).take(to - from).collect();
     let advance = tb.font.character_size.width + tb.font.character_spacing;
     let at = tb.at + Point::new((from as u32 * advance) as i32, 0);
-    Text::with_baseline(&part, at, text_style(tb.font, fg, bg), Baseline::Top).draw(target)?;
-    Ok(())
+    let size = Size::new(advance * (to - from) as u32, tb.font.character_size.height);
+    let mut glyphs = Framebuffer::new(size, false);
+    let style = text_style(tb.font, fg, bg);
+    let Ok(_) = Text::with_baseline(&part, Point::zero(), style, Baseline::Top).draw(&mut glyphs);
+    target.fill_contiguous(&Rectangle::new(at, size), glyphs.colours())
 }
 
 /// The first candidate that fits the box (else the last one cut short), padded to its width.
