@@ -23,7 +23,6 @@ use nnzero::Network;
 fn main() {
     let mut epochs = 1;
     let mut only: Option<String> = None;
-    #[cfg_attr(not(feature = "display"), allow(unused_mut, unused_variables))]
     let (mut rounds, mut fps, mut spin) = (3u32, 4.0f32, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -78,6 +77,11 @@ fn main() {
     #[cfg(feature = "display")]
     if want("display") {
         display::compare(&samples, rounds, fps, spin);
+    }
+    #[cfg(not(feature = "display"))]
+    if only.as_deref() == Some("display") {
+        let panel = if spin { "spin" } else { "sleep" };
+        println!("display ({rounds} rounds, --fps {fps}, {panel}): needs --features display");
     }
     drop(samples);
     if want("streamed") {
