@@ -220,12 +220,12 @@ impl Live {
         }
     }
 
-    /// A training epoch of `total` samples begins.
+    /// A training epoch of `total` samples begins. Nothing is published until its first
+    /// sample, so no frame shows the last epoch's digit beside this epoch's counters.
     pub fn epoch_start(&mut self, epoch: u32, epochs: u32, total: u64) {
         self.phase = Phase::Training { epoch, epochs };
         (self.done, self.total, self.right, self.seen) = (0, total, 0, 0);
         self.epoch_started = Instant::now();
-        self.publish_counters();
     }
 
     /// Sample number `index` of the epoch (from 0) was trained on: `outputs` is what the

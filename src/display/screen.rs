@@ -361,6 +361,8 @@ fn candidates(field: Field, snap: &Snapshot) -> Vec<String> {
             Some(l) => vec![format!("label {l}"), format!("is {l}"), format!("{l}")],
             None => vec![String::new()],
         },
+        // Nothing answered yet (an epoch's very first frame): no answer rather than "0 0%".
+        Field::Answer if snap.outputs.iter().all(|&o| o == 0.0) => vec![String::new()],
         Field::Answer => {
             let a = snap.answer();
             // A sigmoid never reaches 1: round down, so 100% is never claimed.
@@ -555,5 +557,7 @@ mod tests {
         assert_eq!(fit(&tb(3, Align::Left), &c), "91.");
         s.outputs[1] = 0.9999;
         assert_eq!(candidates(Field::Answer, &s)[0], "says 1 99%");
+        // Before any answer, an empty field rather than "says 0 0%".
+        assert_eq!(candidates(Field::Answer, &Snapshot::default()), [""]);
     }
 }
