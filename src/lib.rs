@@ -27,7 +27,7 @@
 //! - `cli` (default): the `nnzero` program (clap, indicatif, image); never needed by the library.
 //! - `embed-data`: the bundled MNIST compiled into the binary.
 //! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
-//!   [`display`](crate::display) when enabled; nothing else depends on it.
+//!   the `display` module; nothing else depends on it.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
