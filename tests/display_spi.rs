@@ -303,3 +303,49 @@ fn a_whole_frame_on_the_wire_is_the_frame_and_fits_spidev() {
         }
     }
 }
+
+/// The parameter bytes sent with `cmd` during set-up.
+fn params_of(writes: &[(bool, Vec<u8>)], cmd: u8) -> Vec<u8> {
+    let at = writes
+        .iter()
+        .position(|(dc, b)| !dc && b[..] == [cmd])
+        .unwrap_or_else(|| panic!("command {cmd:#04x} never sent"));
+    writes[at + 1].1.clone()
+}
+
+#[test]
+fn ili9341_landscape_matches_the_usual_madctl() {
+    for (rotate, madctl) in [(0, 0x28), (180, 0xE8)] {
+        let wire = Wire::default();
+        let dc = Dc(Rc::clone(&wire.0));
+        let mut buf = [0u8; SPI_CHUNK];
+        let display =
+            mipi::ili9341(wire.clone(), dc, &mut buf, rotate, &mut NoopDelay::new()).expect("init");
+        // MV (and MX|MY upside down) with BGR pixels: what Adafruit's and fbtft's drivers send.
+        assert_eq!(
+            params_of(&wire.0.borrow().writes, MADCTL),
+            [madctl],
+            "--rotate {rotate}"
+        );
+        assert_eq!(display.bounding_box().size, Size::new(320, 240));
+    }
+}
+
+#[test]
+fn st7789_320x240_is_landscape() {
+    let wire = Wire::default();
+    let dc = Dc(Rc::clone(&wire.0));
+    let mut buf = [0u8; SPI_CHUNK];
+    let display = mipi::st7789(
+        wire.clone(),
+        dc,
+        &mut buf,
+        Size::new(320, 240),
+        0,
+        &mut NoopDelay::new(),
+    )
+    .expect("init");
+    assert_eq!(display.bounding_box().size, Size::new(320, 240));
+    // MV|MX: the 240×320 controller turned a quarter clockwise.
+    assert_eq!(params_of(&wire.0.borrow().writes, MADCTL), [0x60]);
+}
