@@ -28,6 +28,8 @@
 //!   like MNIST (decodes PNG and JPEG with the `image` crate).
 //! - `cli` (default): the `nnzero` program (clap, indicatif); never needed by the library.
 //! - `embed-data`: the bundled MNIST compiled into the binary.
+//! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
+//!   the `display` module; nothing else depends on it.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -55,6 +57,8 @@ pub mod trainer;
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
+#[cfg(feature = "display")]
+pub mod display;
 #[cfg(feature = "prepare")]
 pub mod prepare;
 

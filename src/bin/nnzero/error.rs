@@ -30,6 +30,9 @@ pub enum CliError {
     Chart(PathBuf, String),
     /// Arguments that parse one by one but not together (exit code 2, like clap's).
     Usage(String),
+    /// The `--display` options contradict each other.
+    #[cfg(feature = "display")]
+    Display(nnzero::display::PanelError),
 }
 
 impl fmt::Display for CliError {
@@ -45,6 +48,8 @@ impl fmt::Display for CliError {
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
             CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
             CliError::Usage(why) => write!(f, "{why}"),
+            #[cfg(feature = "display")]
+            CliError::Display(e) => write!(f, "display: {e}"),
         }
     }
 }

@@ -8,6 +8,10 @@
 mod backquery;
 mod charts;
 mod curve;
+#[cfg(feature = "display")]
+mod demo;
+#[cfg(feature = "display")]
+mod display;
 mod error;
 mod mistakes;
 mod predict;
@@ -49,6 +53,9 @@ enum Command {
     Backquery(backquery::BackqueryArgs),
     /// Draw each hidden node's input weights as a picture.
     Weights(weights::WeightsArgs),
+    /// Show the test digits one by one on a screen, read by a saved model.
+    #[cfg(feature = "display")]
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +74,8 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(&args),
         Command::Backquery(args) => backquery::run(&args),
         Command::Weights(args) => weights::run(&args),
+        #[cfg(feature = "display")]
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

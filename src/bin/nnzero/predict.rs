@@ -34,6 +34,14 @@ pub struct PredictArgs {
     /// Pictures of single digits: PNG or JPEG, any size, dark on light or light on dark.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
+    /// With --display: how long each image stays on the screen, in seconds.
+    #[cfg(feature = "display")]
+    #[arg(long, value_name = "SECONDS", default_value = "2", value_parser = crate::display::parse_seconds)]
+    pub hold: std::time::Duration,
+    /// The live screen.
+    #[cfg(feature = "display")]
+    #[command(flatten)]
+    pub display: crate::display::DisplayArgs,
 }
 
 /// Runs `nnzero predict`.
@@ -54,6 +62,12 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             )));
         }
     }
+    #[cfg(feature = "display")]
+    let mut screen = crate::display::Viewer::new(
+        args.display.open()?,
+        args.hold,
+        nnzero::display::Phase::Predict,
+    );
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     let mut inputs = vec![0.0f32; net.inputs()];
@@ -75,6 +89,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         scale_image(&prepared.pixels, &mut inputs);
         let outputs = net.query(&inputs);
         let digit = argmax(&outputs);
+        #[cfg(feature = "display")]
+        screen.show_next(args.images.len() as u64, &prepared.pixels, &outputs);
         if args.json {
             let json = serde_json::json!({
                 "path": path.display().to_string(),
@@ -91,6 +107,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             write!(out, "{}", text_art(&prepared.pixels, &outputs))?;
         }
     }
+    #[cfg(feature = "display")]
+    screen.finish();
     if failed > 0 {
         return Err(CliError::SomeFailed {
             failed,

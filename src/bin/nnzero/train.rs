@@ -60,6 +60,10 @@ pub struct TrainArgs {
     /// Also draw the test accuracy after each epoch to this chart (.png or .svg).
     #[arg(long, value_name = "FILE", value_parser = crate::charts::picture_path)]
     pub plot: Option<PathBuf>,
+    /// The live screen.
+    #[cfg(feature = "display")]
+    #[command(flatten)]
+    pub display: crate::display::DisplayArgs,
 }
 
 impl TrainArgs {
@@ -106,6 +110,8 @@ pub fn open_or_bundled(
 ///
 /// `sample` is called for every training sample, on the training thread: it must be cheap.
 pub trait Observer {
+    /// Epoch `epoch` of `epochs`, over `samples` samples, begins.
+    fn epoch_start(&mut self, _epoch: u32, _epochs: u32, _samples: u64) {}
     /// Sample `index` of `epoch` (label and raw pixels) was trained on; `outputs` is what the
     /// network answered before learning from it.
     fn sample(&mut self, _epoch: u32, _index: u64, _label: u8, _pixels: &[u8], _outputs: &[f32]) {}
@@ -121,6 +127,20 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         check_writable(plot).map_err(|e| CliError::Save(plot.clone(), e))?;
     }
     let mut epochs = crate::curve::EpochLog::default();
+    #[cfg(feature = "display")]
+    let net = {
+        // Opened before training, so a missing panel is reported at once, not after an epoch.
+        let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+        let net = match screen.as_mut() {
+            Some(s) => train(args, &mut [&mut epochs, s as &mut dyn Observer]),
+            None => train(args, &mut [&mut epochs]),
+        }?;
+        if let Some(s) = screen {
+            s.finish(args.epochs);
+        }
+        net
+    };
+    #[cfg(not(feature = "display"))]
     let net = train(args, &mut [&mut epochs])?;
     model::save(&net, &args.save).map_err(|e| match e {
         model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
@@ -221,6 +241,9 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
+        for o in observers.iter_mut() {
+            o.epoch_start(epoch, args.epochs, samples * copies);
+        }
         let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
