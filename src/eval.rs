@@ -49,6 +49,18 @@ pub fn evaluate(
     net: &crate::Network,
     data: &crate::dataset::Dataset,
 ) -> Result<Confusion, crate::dataset::DatasetError> {
+    evaluate_with(net, data, |_, _, _| {})
+}
+
+/// [`evaluate`], also handing every sample to `each` as `(label, pixels, outputs)`: the raw
+/// pixels as stored and the network's ten outputs for them. For looking at the answers
+/// themselves, e.g. the most confident mistakes.
+#[cfg(feature = "std")]
+pub fn evaluate_with(
+    net: &crate::Network,
+    data: &crate::dataset::Dataset,
+    mut each: impl FnMut(u8, &[u8], &[f32]),
+) -> Result<Confusion, crate::dataset::DatasetError> {
     use crate::mnist::{argmax, scale_image};
     let mut inputs = vec![0.0; net.inputs()];
     let mut hidden = vec![0.0; net.hidden()];
@@ -59,6 +71,7 @@ pub fn evaluate(
         scale_image(pixels, &mut inputs);
         net.query_into(&inputs, &mut hidden, &mut outputs);
         confusion.record(label, argmax(&outputs));
+        each(label, pixels, &outputs);
     }
     Ok(confusion)
 }

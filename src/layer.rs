@@ -47,6 +47,18 @@ pub fn forward(w: &[f32], inputs: &[f32], outputs: &mut [f32]) {
 pub fn backward_errors(w: &[f32], errors: &[f32], input_errors: &mut [f32]) {
     let n_out = errors.len();
     debug_assert_eq!(w.len(), n_out * input_errors.len());
+    if n_out <= 16 {
+        // A short column (who has 10 rows): one dot product per input would be a chain of
+        // dependent adds. Add output k's term to every input at once instead; each sum still
+        // takes its terms in the order k = 0, 1, 2, …, so the bits are the same.
+        input_errors.fill(0.0);
+        for (k, &e) in errors.iter().enumerate() {
+            for (ei, column) in input_errors.iter_mut().zip(w.chunks_exact(n_out)) {
+                *ei += column[k] * e;
+            }
+        }
+        return;
+    }
     for (column, ei) in w.chunks_exact(n_out).zip(input_errors.iter_mut()) {
         let mut sum = 0.0;
         for (&wij, &e) in column.iter().zip(errors) {
@@ -230,6 +242,27 @@ mod tests {
         forward(&w, &[1.0, 0.5], &mut out);
         assert!((out[0] - 0.7408).abs() < 5e-5, "{}", out[0]);
         assert!((out[1] - 0.6457).abs() < 5e-5, "{}", out[1]);
+    }
+
+    #[test]
+    fn both_ways_of_splitting_errors_back_give_the_same_bits() {
+        let mut state = 777u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let (n_out, n_in) = (10, 37);
+        let w: Vec<f32> = (0..n_out * n_in).map(|_| next()).collect();
+        let e: Vec<f32> = (0..n_out).map(|_| next()).collect();
+        let mut short = vec![0.0; n_in];
+        backward_errors(&w, &e, &mut short);
+        for (j, &got) in short.iter().enumerate() {
+            let mut dot = 0.0f32;
+            for k in 0..n_out {
+                dot += w[j * n_out + k] * e[k];
+            }
+            assert_eq!(got.to_bits(), dot.to_bits(), "input {j}");
+        }
     }
 
     /// The book splits errors back in proportion to the weights: with output errors 0.8 and

@@ -24,8 +24,12 @@
 //!   kernels, MNIST scaling, blob parsing over byte slices. Builds for `thumbv7em-none-eabihf`.
 //! - `alloc`: the heap-sized [`Network`], model files encoded into a `Vec`.
 //! - `std` (default): files, a streaming blob reader with transparent gzip, atomic saves.
-//! - `cli` (default): the `nnzero` program (clap, indicatif, image); never needed by the library.
+//! - `prepare` (default, with `cli`): [`prepare`], photos and drawings of digits made to look
+//!   like MNIST (decodes PNG and JPEG with the `image` crate).
+//! - `cli` (default): the `nnzero` program (clap, indicatif); never needed by the library.
 //! - `embed-data`: the bundled MNIST compiled into the binary.
+//! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
+//!   the `display` module; nothing else depends on it.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -34,6 +38,7 @@
 extern crate alloc;
 
 pub mod activation;
+pub mod augment;
 pub mod blob;
 pub mod eval;
 pub mod fixed;
@@ -52,6 +57,10 @@ pub mod trainer;
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
+#[cfg(feature = "display")]
+pub mod display;
+#[cfg(feature = "prepare")]
+pub mod prepare;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]

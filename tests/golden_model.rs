@@ -3,7 +3,7 @@
 //! and checks the same golden file.
 //!
 //! Re-bless after a deliberate change of the maths or the model format (and say why):
-//! `NNZERO_BLESS=1 cargo test --test golden_model`.
+//! `BLESS=1 cargo test --test golden_model`.
 
 #[path = "golden/workload.rs"]
 mod workload;
@@ -17,7 +17,7 @@ fn golden_model_bytes_and_test_accuracy() {
         workload::open_data(&workload::data_dir(root)).unwrap_or_else(|e| panic!("{e}"));
     let scratch = tempfile::tempdir().unwrap();
     let outcome = workload::run(&train, &test, scratch.path()).unwrap_or_else(|e| panic!("{e}"));
-    if std::env::var_os("NNZERO_BLESS").is_some() {
+    if std::env::var_os("BLESS").is_some() {
         std::fs::write(root.join(workload::GOLDEN_PATH), outcome.golden_file()).unwrap();
         eprintln!("blessed {}", workload::GOLDEN_PATH);
         return;

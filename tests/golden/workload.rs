@@ -26,7 +26,7 @@ pub const SEED: u64 = 7;
 pub const LEARNING_RATE: f32 = 0.1;
 
 /// The golden values, as committed. Re-bless with
-/// `NNZERO_BLESS=1 cargo test --test golden_model` (desktop only, after a deliberate change
+/// `BLESS=1 cargo test --test golden_model` (desktop only, after a deliberate change
 /// of the maths or the model format; say why in the commit).
 pub const GOLDEN: &str = include_str!("model.txt");
 
@@ -129,7 +129,7 @@ impl Outcome {
             "# Golden values of the workload in tests/golden/workload.rs: the first 2,000 MNIST\n\
              # training images, 1 epoch, 784-200-10, lr 0.1, seed 7; then the 10,000 test images.\n\
              # Checked by tests/golden_model.rs (desktop) and firmware-tests/ (aarch64, ARMv7,\n\
-             # ARMv6 under QEMU). Re-bless: NNZERO_BLESS=1 cargo test --test golden_model\n",
+             # ARMv6 under QEMU). Re-bless: BLESS=1 cargo test --test golden_model\n",
         );
         for line in self.values() {
             s.push_str(&line);

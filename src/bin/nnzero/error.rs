@@ -26,6 +26,13 @@ pub enum CliError {
     },
     /// Writing to stdout failed (e.g. a closed pipe).
     Output(std::io::Error),
+    /// A chart or picture could not be drawn.
+    Chart(PathBuf, String),
+    /// Arguments that parse one by one but not together (exit code 2, like clap's).
+    Usage(String),
+    /// The `--display` options contradict each other.
+    #[cfg(feature = "display")]
+    Display(nnzero::display::PanelError),
 }
 
 impl fmt::Display for CliError {
@@ -39,6 +46,10 @@ impl fmt::Display for CliError {
                 write!(f, "{failed} of {total} file(s) could not be read")
             }
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
+            CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
+            CliError::Usage(why) => write!(f, "{why}"),
+            #[cfg(feature = "display")]
+            CliError::Display(e) => write!(f, "display: {e}"),
         }
     }
 }

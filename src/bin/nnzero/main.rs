@@ -5,11 +5,21 @@
 //!
 //! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 
+mod backquery;
+mod charts;
+mod curve;
+#[cfg(feature = "display")]
+mod demo;
+#[cfg(feature = "display")]
+mod display;
 mod error;
+mod mistakes;
 mod predict;
 mod progress;
+mod sweep;
 mod test;
 mod train;
+mod weights;
 
 use std::process::ExitCode;
 
@@ -37,6 +47,15 @@ enum Command {
     Test(test::TestArgs),
     /// Read digits from image files with a saved model.
     Predict(predict::PredictArgs),
+    /// Train over a list of learning rates, hidden sizes or epochs; chart accuracy against it.
+    Sweep(sweep::SweepArgs),
+    /// Draw the image a model associates with a digit (the book's back-query).
+    Backquery(backquery::BackqueryArgs),
+    /// Draw each hidden node's input weights as a picture.
+    Weights(weights::WeightsArgs),
+    /// Show the test digits one by one on a screen, read by a saved model.
+    #[cfg(feature = "display")]
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,9 +71,20 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Predict(args) => predict::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
+        Command::Backquery(args) => backquery::run(&args),
+        Command::Weights(args) => weights::run(&args),
+        #[cfg(feature = "display")]
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Each file that failed has had its own error line already.
+        Err(CliError::SomeFailed { .. }) => ExitCode::FAILURE,
+        Err(e @ CliError::Usage(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

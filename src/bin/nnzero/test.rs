@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
 use nnzero::eval::evaluate;
 use nnzero::model;
@@ -23,10 +24,20 @@ pub struct TestArgs {
     /// Print `{"accuracy", "correct", "total", "confusion"}` as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also draw the confusion matrix and the most confident mistakes (.png or .svg).
+    #[arg(long, value_name = "FILE", value_parser = crate::charts::picture_path)]
+    pub confusion: Option<PathBuf>,
+    /// How many of the most confident mistakes to draw with --confusion.
+    #[arg(long, value_name = "N", default_value_t = 16, requires = "confusion",
+          value_parser = clap::value_parser!(u16).range(0..=64))]
+    pub mistakes: u16,
 }
 
 /// Runs `nnzero test`.
 pub fn run(args: &TestArgs) -> Result<(), CliError> {
+    if let Some(path) = &args.confusion {
+        check_writable(path).map_err(|e| CliError::Save(path.clone(), e))?;
+    }
     let net = model::load(&args.model).map_err(|e| CliError::Model(args.model.clone(), e))?;
     let data = open_or_bundled(&args.data, Dataset::bundled_test)?;
     let h = data.header();
@@ -42,7 +53,16 @@ pub fn run(args: &TestArgs) -> Result<(), CliError> {
             h.classes
         )));
     }
-    let score = evaluate(&net, &data)?;
+    let score = match &args.confusion {
+        Some(path) => crate::mistakes::evaluate_and_draw(
+            &net,
+            &data,
+            &args.model,
+            args.mistakes.into(),
+            path,
+        )?,
+        None => evaluate(&net, &data)?,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         let json = serde_json::json!({
@@ -70,6 +90,9 @@ pub fn run(args: &TestArgs) -> Result<(), CliError> {
         for (digit, row) in score.counts.iter().enumerate() {
             let cells: String = row.iter().map(|c| format!("{c:>6}")).collect();
             writeln!(out, "  {digit:>2}  {cells}")?;
+        }
+        if let Some(path) = &args.confusion {
+            writeln!(out, "drew {}", path.display())?;
         }
     }
     Ok(())

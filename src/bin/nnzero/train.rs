@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use nnzero::atomic::check_writable;
+use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
 use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
@@ -34,9 +35,35 @@ pub struct TrainArgs {
     /// Seed of the initial weights: the same seed and data give the same model, bit for bit.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Train on the first N samples of the training set only (a quick run).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
+    #[arg(long, value_name = "DEG", value_parser = rotation_degrees)]
+    pub rotate: Option<f32>,
+    /// nnzero's recipe for reading real handwriting: also train on randomly rotated, slanted,
+    /// scaled, shifted, thinner and thicker copies of every image (see --augment-copies).
+    #[arg(long)]
+    pub augment: bool,
+    /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
+    /// epoch. Small steps at the end let the weights settle instead of chasing the last few
+    /// samples. --augment's recipe goes to a tenth of --lr unless this says otherwise.
+    #[arg(long, value_name = "LR", value_parser = positive_f32)]
+    pub lr_final: Option<f32>,
+    /// Augmented copies of each image per epoch, with --augment.
+    #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
+          value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub augment_copies: u32,
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
+    /// Also draw the test accuracy after each epoch to this chart (.png or .svg).
+    #[arg(long, value_name = "FILE", value_parser = crate::charts::picture_path)]
+    pub plot: Option<PathBuf>,
+    /// The live screen.
+    #[cfg(feature = "display")]
+    #[command(flatten)]
+    pub display: crate::display::DisplayArgs,
 }
 
 impl TrainArgs {
@@ -50,7 +77,18 @@ impl TrainArgs {
     }
 }
 
-fn positive_f32(s: &str) -> Result<f32, String> {
+/// Augmented copies per image in nnzero's --augment recipe.
+pub const AUGMENT_COPIES: u32 = 2;
+
+fn rotation_degrees(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 90.0 => Ok(v),
+        _ => Err(format!("{s:?} is not an angle in degrees between 0 and 90")),
+    }
+}
+
+/// clap's parser for a positive, finite number.
+pub fn positive_f32(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("{s:?} is not a positive number")),
@@ -72,6 +110,8 @@ pub fn open_or_bundled(
 ///
 /// `sample` is called for every training sample, on the training thread: it must be cheap.
 pub trait Observer {
+    /// Epoch `epoch` of `epochs`, over `samples` samples, begins.
+    fn epoch_start(&mut self, _epoch: u32, _epochs: u32, _samples: u64) {}
     /// Sample `index` of `epoch` (label and raw pixels) was trained on; `outputs` is what the
     /// network answered before learning from it.
     fn sample(&mut self, _epoch: u32, _index: u64, _label: u8, _pixels: &[u8], _outputs: &[f32]) {}
@@ -83,12 +123,35 @@ pub trait Observer {
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // Fail now, not after an hour of training, if the model cannot be saved.
     check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
-    let net = train(args, &mut [])?;
+    if let Some(plot) = &args.plot {
+        check_writable(plot).map_err(|e| CliError::Save(plot.clone(), e))?;
+    }
+    let mut epochs = crate::curve::EpochLog::default();
+    #[cfg(feature = "display")]
+    let net = {
+        // Opened before training, so a missing panel is reported at once, not after an epoch.
+        let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+        let net = match screen.as_mut() {
+            Some(s) => train(args, &mut [&mut epochs, s as &mut dyn Observer]),
+            None => train(args, &mut [&mut epochs]),
+        }?;
+        if let Some(s) = screen {
+            s.finish(args.epochs);
+        }
+        net
+    };
+    #[cfg(not(feature = "display"))]
+    let net = train(args, &mut [&mut epochs])?;
     model::save(&net, &args.save).map_err(|e| match e {
         model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
         other => CliError::Model(args.save.clone(), other),
     })?;
     println!("saved {}", args.save.display());
+    if let Some(plot) = &args.plot {
+        let shape = format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs());
+        epochs.save(args, &shape, plot)?;
+        println!("plotted {}", plot.display());
+    }
     Ok(())
 }
 
@@ -114,6 +177,9 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     test.verify()?;
 
     let classes = th.classes.max(sh.classes) as usize;
+    let samples = args
+        .limit
+        .map_or(train.len() as u64, |n| n.min(train.len() as u64));
     let mut net = Network::new(
         th.pixels(),
         args.hidden as usize,
@@ -130,29 +196,82 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         args.seed,
         args.epochs,
         train.name(),
-        train.len(),
+        samples,
         test.name(),
         test.len()
     );
 
     let mut inputs = vec![0.0f32; net.inputs()];
     let mut targets = vec![0.0f32; net.outputs()];
+    let side = th.rows as usize;
+    let square = th.rows == th.cols;
+    if (args.rotate.is_some() || args.augment) && !square {
+        return Err(CliError::Mismatch(format!(
+            "--rotate and --augment need square images, {} holds {}×{}",
+            train.name(),
+            th.rows,
+            th.cols
+        )));
+    }
+    // A seed of its own for the augmentations, derived from --seed: the same run twice gives
+    // the same model.
+    let mut augmenter = args.augment.then(|| {
+        Augmenter::new(
+            args.seed ^ 0x5eed_a06e_47a7_10e5,
+            AugmentRanges::HANDWRITING,
+        )
+    });
+    let copies = 1
+        + 2 * args.rotate.is_some() as u64
+        + if args.augment {
+            args.augment_copies as u64
+        } else {
+            0
+        };
+    let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
+    let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
     for epoch in 1..=args.epochs {
+        if let Some(last) = lr_final {
+            // Geometric steps from --lr in the first epoch to `last` in the last one.
+            let t = (epoch - 1) as f32 / (args.epochs - 1).max(1) as f32;
+            net.set_learning_rate(args.lr * (last / args.lr).powf(t));
+        }
         let label = format!("epoch {epoch}/{}", args.epochs);
-        let mut progress = Progress::start(label, train.len() as u64);
+        let mut progress = Progress::start(label, samples * copies);
         let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
-        while let Some((label, pixels)) = stream.next_record()? {
+        for o in observers.iter_mut() {
+            o.epoch_start(epoch, args.epochs, samples * copies);
+        }
+        let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
             let outputs = trainer.train(&inputs, &targets);
             for o in observers.iter_mut() {
-                o.sample(epoch, done, label, pixels, outputs);
+                o.sample(epoch, *done, label, pixels, outputs);
             }
-            done += 1;
-            if done % UPDATE_EVERY == 0 {
-                progress.update(done);
+            *done += 1;
+            if *done % UPDATE_EVERY == 0 {
+                progress.update(*done);
+            }
+        };
+        for _ in 0..samples {
+            let Some((label, pixels)) = stream.next_record()? else {
+                break;
+            };
+            step(pixels, label, &mut done);
+            if let Some(degrees) = args.rotate {
+                for angle in [degrees, -degrees] {
+                    warp(pixels, &mut variant, side, &Affine::rotation(angle));
+                    step(&variant, label, &mut done);
+                }
+            }
+            if let Some(aug) = augmenter.as_mut() {
+                for _ in 0..args.augment_copies {
+                    aug.augment(pixels, &mut variant, &mut scratch, side);
+                    step(&variant, label, &mut done);
+                }
             }
         }
         trainer.finish();
@@ -171,5 +290,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
             o.epoch_end(epoch, &score, took);
         }
     }
+    // The model records the rate the run was asked for, not the last step of a schedule.
+    net.set_learning_rate(args.lr);
     Ok(net)
 }

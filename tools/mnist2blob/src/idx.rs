@@ -117,7 +117,9 @@ pub fn parse(bytes: &[u8], ndim: u8) -> Result<Idx<'_>, IdxError> {
         .chunks_exact(4)
         .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    let expected = header_len as u64 + dims.iter().map(|&d| d as u64).product::<u64>();
+    // Saturating: a header may claim more bytes than any file can hold.
+    let body = dims.iter().fold(1u64, |n, &d| n.saturating_mul(d as u64));
+    let expected = body.saturating_add(header_len as u64);
     if found < expected {
         return Err(IdxError::Truncated { expected, found });
     }

@@ -1,0 +1,86 @@
+//! `nnzero train --plot`: the test accuracy after each epoch, recorded while training and
+//! drawn afterwards. `sweep` records its epoch sweeps with the same [`EpochLog`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use nnzero::eval::Confusion;
+
+use crate::charts::line::{LineChart, Series};
+use crate::error::CliError;
+use crate::train::{Observer, TrainArgs};
+
+/// One epoch's result.
+#[derive(Debug, Clone, Copy)]
+pub struct EpochScore {
+    /// 1 for the first epoch.
+    pub epoch: u32,
+    /// Fraction of the test set right after this epoch.
+    pub accuracy: f64,
+    /// Training time of this epoch (the test pass not included).
+    pub took: Duration,
+}
+
+/// Remembers every epoch's test accuracy.
+#[derive(Debug, Default)]
+pub struct EpochLog {
+    /// The epochs so far, in order.
+    pub epochs: Vec<EpochScore>,
+}
+
+impl Observer for EpochLog {
+    fn epoch_end(&mut self, epoch: u32, score: &Confusion, took: Duration) {
+        self.epochs.push(EpochScore {
+            epoch,
+            accuracy: score.accuracy(),
+            took,
+        });
+    }
+}
+
+impl EpochLog {
+    /// Training time of the epochs up to and including `epoch`.
+    pub fn time_until(&self, epoch: u32) -> Duration {
+        self.epochs
+            .iter()
+            .filter(|e| e.epoch <= epoch)
+            .map(|e| e.took)
+            .sum()
+    }
+
+    /// The chart of accuracy against epochs of the run `args` describe.
+    pub fn chart(&self, args: &TrainArgs, shape: &str) -> LineChart {
+        LineChart {
+            title: "Test accuracy after each epoch".into(),
+            subtitle: format!(
+                "{shape}, learning rate {}, seed {}{}",
+                args.lr,
+                args.seed,
+                limit_note(args.limit)
+            ),
+            x_label: "epochs".into(),
+            y_label: "test accuracy (%)".into(),
+            series: vec![Series {
+                name: format!("seed {}", args.seed),
+                points: self
+                    .epochs
+                    .iter()
+                    .map(|e| (e.epoch as f64, 100.0 * e.accuracy))
+                    .collect(),
+            }],
+        }
+    }
+
+    /// Draws [`chart`](Self::chart) to `path`.
+    pub fn save(&self, args: &TrainArgs, shape: &str, path: &Path) -> Result<(), CliError> {
+        crate::charts::save(&self.chart(args, shape), path)
+    }
+}
+
+/// ", first N training samples" when training was limited.
+pub fn limit_note(limit: Option<u64>) -> String {
+    match limit {
+        Some(n) => format!(", first {n} training samples"),
+        None => String::new(),
+    }
+}
