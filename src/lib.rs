@@ -21,7 +21,8 @@
 //! The crate layers like `postcard`: a core that needs neither allocator nor OS, `alloc` on top
 //! of it, `std` on top of that.
 //! - core (no features): [`FixedNetwork`] with const-generic sizes in static storage, the layer
-//!   kernels, MNIST scaling, blob parsing over byte slices. Builds for `thumbv7em-none-eabihf`.
+//!   kernels, MNIST scaling, blob parsing over byte slices. Builds for `thumbv7em-none-eabihf`
+//!   and `aarch64-unknown-none`; `firmware-tests/bare-metal/` trains with it on a Cortex-M4F.
 //! - `alloc`: the heap-sized [`Network`], model files encoded into a `Vec`.
 //! - `std` (default): files, a streaming blob reader with transparent gzip, atomic saves.
 //! - `prepare` (default, with `cli`): [`prepare`], photos and drawings of digits made to look
