@@ -20,6 +20,10 @@ use nnzero::dataset::Dataset;
 use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
 use nnzero::Network;
 
+// As in `nnzero` itself: weights on cache-line boundaries for the AVX kernels.
+#[global_allocator]
+static ALLOCATOR: nnzero::aligned_alloc::CacheAligned = nnzero::aligned_alloc::CacheAligned;
+
 struct Options {
     epochs: usize,
     all: bool,

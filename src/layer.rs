@@ -49,13 +49,28 @@ pub fn backward_errors(w: &[f32], errors: &[f32], input_errors: &mut [f32]) {
     debug_assert_eq!(w.len(), n_out * input_errors.len());
     if n_out <= 16 {
         // A short column (who has 10 rows): one dot product per input would be a chain of
-        // dependent adds. Add output k's term to every input at once instead; each sum still
+        // dependent adds. Eight inputs at once instead, one vector lane each; every sum still
         // takes its terms in the order k = 0, 1, 2, …, so the bits are the same.
-        input_errors.fill(0.0);
-        for (k, &e) in errors.iter().enumerate() {
-            for (ei, column) in input_errors.iter_mut().zip(w.chunks_exact(n_out)) {
-                *ei += column[k] * e;
+        let mut columns = w.chunks_exact(8 * n_out);
+        let mut outs = input_errors.chunks_exact_mut(8);
+        for (eight, out) in columns.by_ref().zip(outs.by_ref()) {
+            let mut acc = [0.0f32; 8];
+            for (k, &e) in errors.iter().enumerate() {
+                for (l, a) in acc.iter_mut().enumerate() {
+                    *a += eight[l * n_out + k] * e;
+                }
             }
+            out.copy_from_slice(&acc);
+        }
+        for (column, ei) in columns
+            .remainder()
+            .chunks_exact(n_out)
+            .zip(outs.into_remainder())
+        {
+            *ei = column
+                .iter()
+                .zip(errors)
+                .fold(0.0, |sum, (&wij, &e)| sum + wij * e);
         }
         return;
     }
@@ -129,23 +144,52 @@ fn fused(w: &mut [f32], g: &[f32], xp: &[f32], x: &[f32], sums: &mut [f32], reve
     let blocks = n_out / BLOCK;
     for b in 0..blocks {
         let r0 = BLOCK * if reverse { blocks - 1 - b } else { b };
-        let g: &[f32; BLOCK] = slice_block(g, r0);
-        let mut s = [0.0f32; BLOCK];
-        for ((column, &x_prev), &x) in w.chunks_exact_mut(n_out).zip(xp).zip(x) {
-            let wb: &mut [f32; BLOCK] = slice_block_mut(column, r0);
-            for k in 0..BLOCK {
-                wb[k] += g[k] * x_prev;
-                s[k] += wb[k] * x;
-            }
-        }
-        sums[r0..r0 + BLOCK].copy_from_slice(&s);
+        fused_block::<BLOCK>(w, n_out, r0, g, xp, x, sums);
     }
-    // The last rows, fewer than a block.
-    let r0 = blocks * BLOCK;
-    let (g, s) = (&g[r0..], &mut sums[r0..]);
+    fused_rows(w, n_out, blocks * BLOCK, n_out, g, xp, x, sums);
+}
+
+/// Rows `r0..r0 + B` of the fused kernel, their sums kept in registers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn fused_block<const B: usize>(
+    w: &mut [f32],
+    n_out: usize,
+    r0: usize,
+    g: &[f32],
+    xp: &[f32],
+    x: &[f32],
+    sums: &mut [f32],
+) {
+    let g: &[f32; B] = block(g, r0);
+    let mut s = [0.0f32; B];
+    for ((column, &x_prev), &x) in w.chunks_exact_mut(n_out).zip(xp).zip(x) {
+        let wb: &mut [f32; B] = block_mut(column, r0);
+        for k in 0..B {
+            wb[k] += g[k] * x_prev;
+            s[k] += wb[k] * x;
+        }
+    }
+    sums[r0..r0 + B].copy_from_slice(&s);
+}
+
+/// Rows `from..to` of the fused kernel, any number of them, their sums in memory.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn fused_rows(
+    w: &mut [f32],
+    n_out: usize,
+    from: usize,
+    to: usize,
+    g: &[f32],
+    xp: &[f32],
+    x: &[f32],
+    sums: &mut [f32],
+) {
+    let (g, s) = (&g[from..to], &mut sums[from..to]);
     s.fill(0.0);
     for ((column, &x_prev), &x) in w.chunks_exact_mut(n_out).zip(xp).zip(x) {
-        for ((wij, &gi), si) in column[r0..].iter_mut().zip(g).zip(s.iter_mut()) {
+        for ((wij, &gi), si) in column[from..to].iter_mut().zip(g).zip(s.iter_mut()) {
             *wij += gi * x_prev;
             *si += *wij * x;
         }
@@ -155,22 +199,37 @@ fn fused(w: &mut [f32], g: &[f32], xp: &[f32], x: &[f32], sums: &mut [f32], reve
 #[inline(always)]
 fn sums_portable(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
     let n_out = sums.len();
-    let mut r0 = 0;
-    while r0 + BLOCK <= n_out {
-        let mut s = [0.0f32; BLOCK];
-        for (column, &x) in w.chunks_exact(n_out).zip(inputs) {
-            let wb = slice_block(column, r0);
-            for k in 0..BLOCK {
-                s[k] += wb[k] * x;
-            }
-        }
-        sums[r0..r0 + BLOCK].copy_from_slice(&s);
-        r0 += BLOCK;
+    let blocks = n_out / BLOCK;
+    for b in 0..blocks {
+        sums_block::<BLOCK>(w, n_out, b * BLOCK, inputs, sums);
     }
-    let s = &mut sums[r0..];
+    sums_rows(w, n_out, blocks * BLOCK, n_out, inputs, sums);
+}
+
+#[inline(always)]
+fn sums_block<const B: usize>(
+    w: &[f32],
+    n_out: usize,
+    r0: usize,
+    inputs: &[f32],
+    sums: &mut [f32],
+) {
+    let mut s = [0.0f32; B];
+    for (column, &x) in w.chunks_exact(n_out).zip(inputs) {
+        let wb: &[f32; B] = block(column, r0);
+        for k in 0..B {
+            s[k] += wb[k] * x;
+        }
+    }
+    sums[r0..r0 + B].copy_from_slice(&s);
+}
+
+#[inline(always)]
+fn sums_rows(w: &[f32], n_out: usize, from: usize, to: usize, inputs: &[f32], sums: &mut [f32]) {
+    let s = &mut sums[from..to];
     s.fill(0.0);
     for (column, &x) in w.chunks_exact(n_out).zip(inputs) {
-        for (si, &wij) in s.iter_mut().zip(&column[r0..]) {
+        for (si, &wij) in s.iter_mut().zip(&column[from..to]) {
             *si += wij * x;
         }
     }
@@ -206,23 +265,23 @@ mod avx {
 
 /// Output nodes handled together by the summing kernels. Their running sums (and gradients)
 /// stay in registers while the kernel walks every column, instead of going through memory
-/// once per column; each node still adds its terms in column order. 40 divides the book's
-/// 200 hidden nodes and fits the registers of SSE2, AVX2 and NEON.
+/// once per column; each node still adds its terms in column order. 40 rows are five AVX or
+/// ten SSE/NEON registers, and a 200-node layer is five blocks.
 const BLOCK: usize = 40;
 
 #[inline(always)]
-fn slice_block(v: &[f32], r0: usize) -> &[f32; BLOCK] {
-    match v[r0..r0 + BLOCK].try_into() {
+fn block<const B: usize>(v: &[f32], r0: usize) -> &[f32; B] {
+    match v[r0..r0 + B].try_into() {
         Ok(b) => b,
-        Err(_) => unreachable!("the range is BLOCK long"),
+        Err(_) => unreachable!("the range is B long"),
     }
 }
 
 #[inline(always)]
-fn slice_block_mut(v: &mut [f32], r0: usize) -> &mut [f32; BLOCK] {
-    match (&mut v[r0..r0 + BLOCK]).try_into() {
+fn block_mut<const B: usize>(v: &mut [f32], r0: usize) -> &mut [f32; B] {
+    match (&mut v[r0..r0 + B]).try_into() {
         Ok(b) => b,
-        Err(_) => unreachable!("the range is BLOCK long"),
+        Err(_) => unreachable!("the range is B long"),
     }
 }
 
@@ -242,6 +301,48 @@ mod tests {
         forward(&w, &[1.0, 0.5], &mut out);
         assert!((out[0] - 0.7408).abs() < 5e-5, "{}", out[0]);
         assert!((out[1] - 0.6457).abs() < 5e-5, "{}", out[1]);
+    }
+
+    /// Wherever the weights sit in memory (aligned or not for the vector loads), the kernels
+    /// give the plain column-order sums, bit for bit.
+    #[test]
+    fn kernels_give_the_same_bits_wherever_the_weights_sit() {
+        let (n_out, n_in) = (200, 11);
+        let mut state = 99u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let w0: Vec<f32> = (0..n_out * n_in).map(|_| next()).collect();
+        let g: Vec<f32> = (0..n_out).map(|_| next() * 0.1).collect();
+        let xp: Vec<f32> = (0..n_in).map(|_| next()).collect();
+        let x: Vec<f32> = (0..n_in).map(|_| next()).collect();
+        let mut updated = w0.clone();
+        for (j, &xj) in xp.iter().enumerate() {
+            for i in 0..n_out {
+                updated[j * n_out + i] += g[i] * xj;
+            }
+        }
+        let dot = |w: &[f32], i: usize| (0..n_in).fold(0.0f32, |s, j| s + w[j * n_out + i] * x[j]);
+        let want: Vec<u32> = (0..n_out).map(|i| dot(&updated, i).to_bits()).collect();
+        let mut buf = vec![0.0f32; n_out * n_in + 8];
+        for offset in 0..8 {
+            for reverse in [false, true] {
+                let w = &mut buf[offset..offset + n_out * n_in];
+                w.copy_from_slice(&w0);
+                let mut sums = vec![0.0; n_out];
+                update_then_weighted_sums(w, &g, &xp, &x, &mut sums, reverse);
+                let got: Vec<u32> = sums.iter().map(|v| v.to_bits()).collect();
+                assert_eq!(got, want, "offset {offset}");
+                assert!(w
+                    .iter()
+                    .zip(&updated)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+                weighted_sums(w, &x, &mut sums);
+                let again: Vec<u32> = sums.iter().map(|v| v.to_bits()).collect();
+                assert_eq!(again, want, "offset {offset}");
+            }
+        }
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub mod query;
 pub mod trainer;
 
 #[cfg(feature = "std")]
+pub mod aligned_alloc;
+#[cfg(feature = "std")]
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
