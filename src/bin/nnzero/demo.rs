@@ -42,17 +42,12 @@ pub struct DemoArgs {
 pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     let net = model::load(&args.model).map_err(|e| CliError::Model(args.model.clone(), e))?;
     let data = open_or_bundled(&args.data, Dataset::bundled_test)?;
-    let h = data.header();
-    if h.pixels() != PIXELS || net.inputs() != PIXELS || (h.classes as usize) > net.outputs() {
+    crate::test::check_fits(&net, &args.model, &data)?;
+    if net.inputs() != PIXELS {
         return Err(CliError::Mismatch(format!(
-            "{} ({} inputs, {} outputs) cannot read {} ({}×{} images of {} classes)",
+            "{} takes {} inputs, not the 784 pixels of a 28×28 image",
             args.model.display(),
-            net.inputs(),
-            net.outputs(),
-            data.name(),
-            h.rows,
-            h.cols,
-            h.classes
+            net.inputs()
         )));
     }
     if data.is_empty() {

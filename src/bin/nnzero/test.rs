@@ -1,13 +1,13 @@
 //! `nnzero test`: scores a saved model on a test set.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
 use nnzero::eval::evaluate;
-use nnzero::model;
+use nnzero::{model, Network};
 
 use crate::error::CliError;
 use crate::train::open_or_bundled;
@@ -40,19 +40,7 @@ pub fn run(args: &TestArgs) -> Result<(), CliError> {
     }
     let net = model::load(&args.model).map_err(|e| CliError::Model(args.model.clone(), e))?;
     let data = open_or_bundled(&args.data, Dataset::bundled_test)?;
-    let h = data.header();
-    if h.pixels() != net.inputs() || h.classes as usize > net.outputs() {
-        return Err(CliError::Mismatch(format!(
-            "{} has {} inputs and {} outputs, but {} holds {}×{} images of {} classes",
-            args.model.display(),
-            net.inputs(),
-            net.outputs(),
-            data.name(),
-            h.rows,
-            h.cols,
-            h.classes
-        )));
-    }
+    check_fits(&net, &args.model, &data)?;
     let score = match &args.confusion {
         Some(path) => crate::mistakes::evaluate_and_draw(
             &net,
@@ -96,4 +84,22 @@ pub fn run(args: &TestArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Checks that `net`, loaded from `path`, takes `data`'s images and has an output per label.
+pub fn check_fits(net: &Network, path: &Path, data: &Dataset) -> Result<(), CliError> {
+    let h = data.header();
+    if h.pixels() == net.inputs() && h.classes as usize <= net.outputs() {
+        return Ok(());
+    }
+    Err(CliError::Mismatch(format!(
+        "{} has {} inputs and {} outputs, but {} holds {}×{} images of {} classes",
+        path.display(),
+        net.inputs(),
+        net.outputs(),
+        data.name(),
+        h.rows,
+        h.cols,
+        h.classes
+    )))
 }
