@@ -4,44 +4,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+mod common;
+use common::{assert_one_line_error, epoch_accuracies, nnzero, stderr, stdout};
 use nnzero::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
-
-fn nnzero(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzero"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "1") // a panic would print a backtrace: make sure it cannot hide
-        .output()
-        .expect("run nnzero")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts a failure with exit code 1 and exactly one line on stderr, which contains `what`.
-fn assert_one_line_error(o: &Output, what: &str) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "exit code; stderr: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "panic: {err}"
-    );
-    let lines: Vec<_> = err.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(lines.len(), 1, "one error line expected: {err}");
-    assert!(
-        lines[0].contains(what),
-        "{:?} does not mention {what:?}",
-        lines[0]
-    );
-}
 
 /// Writes the first `n` images of the bundled training (or test) set as an uncompressed blob.
 fn subset(dir: &Path, name: &str, n: u32, test: bool) -> PathBuf {
@@ -79,32 +46,6 @@ fn small_model(dir: &Path, name: &str, seed: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn last_accuracy_line(out: &str) -> (f64, u32) {
-    let line = out
-        .lines()
-        .rfind(|l| l.starts_with("epoch "))
-        .expect("epoch line");
-    let pct: f64 = line
-        .split("test accuracy ")
-        .nth(1)
-        .unwrap()
-        .split('%')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let correct: u32 = line
-        .split('(')
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    (pct, correct)
-}
-
 #[test]
 fn the_seed_recipe_reaches_97_percent_and_test_reproduces_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -118,7 +59,7 @@ fn the_seed_recipe_reaches_97_percent_and_test_reproduces_it() {
         "{out}"
     );
     assert!(out.contains("784-200-10") || stderr(&o).contains("784-200-10"));
-    let (pct, correct) = last_accuracy_line(&out);
+    let (pct, correct) = *epoch_accuracies(&out).last().expect("epoch line");
     assert!(pct >= 97.0, "final accuracy {pct}%");
 
     let t = nnzero(dir.path(), &["test", "--model", "model.nnz", "--json"]);

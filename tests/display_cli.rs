@@ -3,13 +3,14 @@
 #![cfg(feature = "display")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+mod common;
+use common::stderr;
+
+/// Runs `nnzero` here: every path the tests pass is absolute.
 fn nnzero(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzero"))
-        .args(args)
-        .output()
-        .expect("run nnzero")
+    common::nnzero(Path::new("."), args)
 }
 
 fn dir(name: &str) -> PathBuf {
@@ -23,10 +24,6 @@ fn dir(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn pngs(d: &Path) -> usize {

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+mod common;
+use common::{assert_ok, epoch_accuracies, nnzero, stdout};
 use nnzero::prepare::{prepare_file, Limits};
 
 fn set_dir() -> PathBuf {
@@ -71,48 +72,27 @@ fn every_picture_becomes_a_centred_28x28_digit() {
 #[test]
 fn the_augment_recipe_reads_nine_in_ten_of_the_handwriting_set() {
     let dir = tempfile::tempdir().unwrap();
-    let nnzero = env!("CARGO_BIN_EXE_nnzero");
-    let train = Command::new(nnzero)
-        .args(["train", "--augment", "--seed", "1", "--save"])
-        .arg(dir.path().join("aug.nnz"))
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&train.stdout);
-    assert!(
-        train.status.success(),
-        "{}",
-        String::from_utf8_lossy(&train.stderr)
+    let train = nnzero(
+        dir.path(),
+        &["train", "--augment", "--seed", "1", "--save", "aug.nnz"],
     );
-    let last = out.lines().rfind(|l| l.starts_with("epoch 5/5")).unwrap();
-    let mnist: f64 = last
-        .split("accuracy ")
-        .nth(1)
-        .unwrap()
-        .split('%')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    assert_ok(&train);
+    let out = stdout(&train);
+    let epochs = epoch_accuracies(&out);
+    assert_eq!(epochs.len(), 5, "{out}");
+    let mnist = epochs[4].0;
     assert!(
         mnist >= 98.0,
         "MNIST test accuracy with --augment: {mnist}%"
     );
 
     let entries = manifest();
-    let predict = Command::new(nnzero)
-        .arg("predict")
-        .arg("--model")
-        .arg(dir.path().join("aug.nnz"))
-        .args(entries.iter().map(|(f, _, _)| f))
-        .current_dir(set_dir())
-        .output()
-        .unwrap();
-    assert!(
-        predict.status.success(),
-        "{}",
-        String::from_utf8_lossy(&predict.stderr)
-    );
-    let answers: BTreeMap<String, u8> = String::from_utf8_lossy(&predict.stdout)
+    let model = dir.path().join("aug.nnz");
+    let mut args = vec!["predict", "--model", model.to_str().unwrap()];
+    args.extend(entries.iter().map(|(f, _, _)| f.as_str()));
+    let predict = nnzero(&set_dir(), &args);
+    assert_ok(&predict);
+    let answers: BTreeMap<String, u8> = stdout(&predict)
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();

@@ -5,46 +5,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+mod common;
+use common::{
+    assert_ok, assert_one_line_error, assert_usage_error, epoch_accuracies, nnzero, stderr, stdout,
+};
 use nnzero::mnist::targets;
 use nnzero::{model, Network};
-
-fn nnzero(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzero"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("run nnzero")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "{}{}", stdout(o), stderr(o));
-}
-
-/// Asserts a failure with exit code 1 and exactly one error line, which contains `what`.
-fn assert_one_line_error(o: &Output, what: &str) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "exit code; stderr: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
-    let lines: Vec<_> = err.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(lines.len(), 1, "one error line expected: {err}");
-    assert!(lines[0].contains(what), "{:?} lacks {what:?}", lines[0]);
-}
-
-fn assert_usage_error(o: &Output) {
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
-    assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
-}
 
 /// The names of the files in `dir`, sorted.
 fn files(dir: &Path) -> Vec<String> {
@@ -74,15 +41,9 @@ fn small_model(dir: &Path) -> PathBuf {
     dir.join("m.nnz")
 }
 
-/// "epoch N/M: test accuracy 91.38% (9138/10000), …" → the correct counts, in order.
-fn epoch_scores(out: &str) -> Vec<u32> {
-    out.lines()
-        .filter(|l| l.starts_with("epoch "))
-        .map(|l| {
-            let inside = l.split('(').nth(1).unwrap();
-            inside.split('/').next().unwrap().parse().unwrap()
-        })
-        .collect()
+/// The right answers of each epoch line, in order.
+fn correct_counts(out: &str) -> Vec<u32> {
+    epoch_accuracies(out).into_iter().map(|(_, c)| c).collect()
 }
 
 #[test]
@@ -109,7 +70,7 @@ fn train_plot_draws_the_accuracy_of_every_epoch() {
     let svg = fs::read_to_string(d.join("curve.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     // Each epoch's accuracy is written beside its point.
-    for correct in epoch_scores(&out) {
+    for correct in correct_counts(&out) {
         let pct = format!("{:.2}", correct as f64 / 100.0);
         assert!(svg.contains(&pct), "{pct} not in the chart");
     }
@@ -264,7 +225,7 @@ fn sweep_over_learning_rates_and_seeds_writes_a_chart_and_the_figures() {
         assert!(r.4 > 0.0, "seconds {}", r.4);
     }
     // The CSV holds what the training runs printed.
-    let printed = epoch_scores(&stdout(&o));
+    let printed = correct_counts(&stdout(&o));
     let recorded: Vec<u32> = rows
         .iter()
         .map(|r| (r.3 * 10000.0).round() as u32)
@@ -303,7 +264,7 @@ fn an_epoch_sweep_trains_once_and_matches_shorter_runs() {
         ],
     );
     assert_ok(&one);
-    let once = epoch_scores(&stdout(&one))[0];
+    let once = correct_counts(&stdout(&one))[0];
     assert_eq!((rows[0].3 * 10000.0).round() as u32, once);
 }
 

@@ -1,0 +1,71 @@
+//! What the tests of the `nnzero` program share: running it, reading what it printed, and the
+//! shapes of its errors and epoch lines.
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the `nnzero` binary in `dir`.
+pub fn nnzero(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnzero"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1") // a panic would print a backtrace: make sure it cannot hide
+        .output()
+        .expect("run nnzero")
+}
+
+/// Standard output, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success, showing everything the program printed if not.
+pub fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "{}{}", stdout(o), stderr(o));
+}
+
+/// Asserts a failure with exit code 1 and exactly one error line on stderr, which contains
+/// `what`, and no panic.
+pub fn assert_one_line_error(o: &Output, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "exit code; stderr: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "panic: {err}"
+    );
+    let lines: Vec<_> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(lines.len(), 1, "one error line expected: {err}");
+    assert!(
+        lines[0].contains(what),
+        "{:?} does not mention {what:?}",
+        lines[0]
+    );
+}
+
+/// Asserts a usage error: exit code 2 and no panic.
+pub fn assert_usage_error(o: &Output) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
+}
+
+/// "epoch N/M: test accuracy 91.38% (9138/10000), …" → (91.38, 9138), for each epoch line of
+/// `out`, in order.
+pub fn epoch_accuracies(out: &str) -> Vec<(f64, u32)> {
+    out.lines()
+        .filter(|l| l.starts_with("epoch "))
+        .map(|line| {
+            let after = line.split("test accuracy ").nth(1).expect("accuracy");
+            let pct = after.split('%').next().unwrap().parse().unwrap();
+            let inside = after.split('(').nth(1).expect("count");
+            let correct = inside.split('/').next().unwrap().parse().unwrap();
+            (pct, correct)
+        })
+        .collect()
+}
