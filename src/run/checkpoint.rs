@@ -145,8 +145,7 @@ fn unframe(bytes: &[u8]) -> Result<&[u8], CheckpointError> {
     }
     let mut len = [0u8; 8];
     len.copy_from_slice(&bytes[6..14]);
-    let expected = u64::from_le_bytes(len)
-        .saturating_add((FRAME_HEAD + FRAME_TAIL) as u64);
+    let expected = u64::from_le_bytes(len).saturating_add((FRAME_HEAD + FRAME_TAIL) as u64);
     let found = bytes.len() as u64;
     if found < expected {
         return Err(truncated(expected));
@@ -249,7 +248,9 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         return Err(CheckpointError::Invalid("epoch outside the run"));
     }
     if entries != position.epoch - 1 {
-        return Err(CheckpointError::Invalid("epoch log does not match the epoch"));
+        return Err(CheckpointError::Invalid(
+            "epoch log does not match the epoch",
+        ));
     }
     let mut log = Vec::with_capacity(entries as usize);
     for k in 1..=entries {
@@ -283,7 +284,9 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         return Err(CheckpointError::Invalid("a weight is not a finite number"));
     }
     if !(lr.is_finite() && lr > 0.0 && net_lr.is_finite() && net_lr > 0.0) {
-        return Err(CheckpointError::Invalid("learning rate not a positive number"));
+        return Err(CheckpointError::Invalid(
+            "learning rate not a positive number",
+        ));
     }
     Ok(Checkpoint {
         recipe,
@@ -466,8 +469,7 @@ mod tests {
     #[test]
     fn golden_bytes_match_the_spec() {
         let bytes = encode(&example());
-        let expected = hex(
-            "4e 4e 5a 43  01 00  93 00 00 00 00 00 00 00
+        let expected = hex("4e 4e 5a 43  01 00  93 00 00 00 00 00 00 00
              01 00 00 00  00 00 00 3f
              00 00 00 00 00
              03 00 00 00  07 00 00 00 00 00 00 00
@@ -484,8 +486,7 @@ mod tests {
              00 94 35 77 00 00 00 00
              02 00 00 00  01 00 00 00  00 00 00 3f
              00 00 80 3e  00 00 80 bf
-             00 00 00 40",
-        );
+             00 00 00 40");
         assert_eq!(bytes[..bytes.len() - 4], expected[..]);
         let crc = crc32fast::hash(&expected).to_le_bytes();
         assert_eq!(bytes[bytes.len() - 4..], crc);

@@ -71,14 +71,22 @@ impl Recipe {
             }
         };
         let opt = |v: Option<String>| v.unwrap_or_else(|| "none".into());
-        check("--hidden", self.hidden.to_string(), other.hidden.to_string());
+        check(
+            "--hidden",
+            self.hidden.to_string(),
+            other.hidden.to_string(),
+        );
         check("--lr", bits(self.lr), bits(other.lr));
         check(
             "--lr-final",
             opt(self.lr_final.map(bits)),
             opt(other.lr_final.map(bits)),
         );
-        check("--epochs", self.epochs.to_string(), other.epochs.to_string());
+        check(
+            "--epochs",
+            self.epochs.to_string(),
+            other.epochs.to_string(),
+        );
         check("--seed", self.seed.to_string(), other.seed.to_string());
         check(
             "--limit",
@@ -129,7 +137,10 @@ mod tests {
         };
         assert_eq!(
             Recipe::BOOK.differences(&other),
-            ["--hidden 200 here, 50 in the checkpoint", "--epochs 5 here, 2 in the checkpoint"]
+            [
+                "--hidden 200 here, 50 in the checkpoint",
+                "--epochs 5 here, 2 in the checkpoint"
+            ]
         );
         assert!(Recipe::BOOK.differences(&Recipe::BOOK).is_empty());
     }

@@ -103,7 +103,15 @@ impl Run {
             took: Duration::ZERO,
         };
         Ok(Run::assemble(
-            recipe, train, test, train_id, test_id, net, pos, vec![], false,
+            recipe,
+            train,
+            test,
+            train_id,
+            test_id,
+            net,
+            pos,
+            vec![],
+            false,
         ))
     }
 
@@ -177,9 +185,8 @@ impl Run {
     ) -> Run {
         let pixels = train.header().pixels();
         let samples = samples_of(&recipe, &train);
-        let augmenter = (recipe.augment_copies > 0).then(|| {
-            Augmenter::new(recipe.seed ^ AUGMENT_SEED_MIX, AugmentRanges::HANDWRITING)
-        });
+        let augmenter = (recipe.augment_copies > 0)
+            .then(|| Augmenter::new(recipe.seed ^ AUGMENT_SEED_MIX, AugmentRanges::HANDWRITING));
         Run {
             side: train.header().rows as usize,
             inputs: vec![0.0; net.inputs()],
@@ -293,8 +300,7 @@ impl Run {
             }
             self.announced = true;
         }
-        self.net
-            .set_learning_rate(self.recipe.learning_rate(epoch));
+        self.net.set_learning_rate(self.recipe.learning_rate(epoch));
         if self.stream.is_none() {
             let mut stream = self.train.stream()?;
             for _ in 0..self.pos.record {
@@ -353,7 +359,6 @@ impl Run {
                 break;
             }
         }
-        drop(step);
         trainer.finish();
         pos.took += started.elapsed();
         if paused {

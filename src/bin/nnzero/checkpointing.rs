@@ -73,7 +73,10 @@ impl Paths {
         let net = run.network();
         let weights = 4 * (net.hidden() as u64 * (net.inputs() + net.outputs()) as u64);
         // The model's header and checksum; the checkpoint's recipe, position and epoch log.
-        let (model, ckpt) = (weights + 64, weights + 256 + 20 * run.recipe().epochs as u64);
+        let (model, ckpt) = (
+            weights + 64,
+            weights + 256 + 20 * run.recipe().epochs as u64,
+        );
         // A checkpoint, its .prev and the next one being written; the model's temporary copy.
         let (model_needs, ckpt_needs) = (model, 3 * ckpt);
         crate::progress::warn(format_args!(
@@ -255,8 +258,7 @@ fn resume_command() -> String {
 
 fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
     if plain {
         s.to_string()

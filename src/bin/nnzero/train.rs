@@ -182,10 +182,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let mut epochs = crate::curve::EpochLog::default();
     let signals = crate::signals::Signals::install();
     #[cfg(feature = "display")]
-    let mut screen = args
-        .display
-        .open()?
-        .map(crate::display::TrainDisplay::new);
+    let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
     {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut console, &mut epochs];
         #[cfg(feature = "display")]
