@@ -5,14 +5,34 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use nnzero::atomic::{check_space, check_writable, human_bytes, parent_dir};
-use nnzero::dataset::Dataset;
-use nnzero::run::checkpoint::{self, CheckpointError};
-use nnzero::run::{Observer, Position, Run, RunLock, Status};
+use std::time::Duration;
 
+use nnzero::atomic::{check_space, check_writable, human_bytes, parent_dir};
+use nnzero::run::checkpoint::{self, CheckpointError};
+use nnzero::run::{Observer, Position, Recipe, Run, RunLock, Status};
+
+use crate::data::{open_pair, start};
 use crate::error::CliError;
 use crate::signals::Signals;
-use crate::train::{open_or_bundled, recipe, start, TrainArgs, CHECKPOINT_INTERVAL};
+
+/// Checkpoints every minute unless --checkpoint-every says otherwise: a Pi loses at most a
+/// minute's work, and a desktop spends a small fraction of its time writing them (README).
+pub const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The files named on the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    /// --save.
+    pub save: &'a Path,
+    /// --plot.
+    pub plot: Option<&'a Path>,
+    /// --checkpoint.
+    pub checkpoint: Option<&'a Path>,
+    /// --train.
+    pub train: Option<&'a Path>,
+    /// --test.
+    pub test: Option<&'a Path>,
+}
 
 /// The files a training run writes.
 #[derive(Debug)]
@@ -24,21 +44,21 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// The paths `args` name, refused when two of them are the same file, and checked to be
+    /// The paths of `args`, refused when two of them are the same file, and checked to be
     /// writable before any work.
-    pub fn of(args: &TrainArgs) -> Result<Paths, CliError> {
-        let checkpoint = args.checkpoint.clone().unwrap_or_else(|| {
+    pub fn new(args: Files) -> Result<Paths, CliError> {
+        let checkpoint = args.checkpoint.map(Path::to_path_buf).unwrap_or_else(|| {
             let mut name = args.save.as_os_str().to_os_string();
             name.push(".ckpt");
             PathBuf::from(name)
         });
         let prev = checkpoint::previous_path(&checkpoint);
-        let mut named: Vec<(&str, &Path)> = vec![("--save", &args.save)];
-        named.extend(args.plot.as_deref().map(|p| ("--plot", p)));
+        let mut named: Vec<(&str, &Path)> = vec![("--save", args.save)];
+        named.extend(args.plot.map(|p| ("--plot", p)));
         named.push(("--checkpoint", &checkpoint));
         named.push(("--checkpoint's .prev", &prev));
-        named.extend(args.train.as_deref().map(|p| ("--train", p)));
-        named.extend(args.test.as_deref().map(|p| ("--test", p)));
+        named.extend(args.train.map(|p| ("--train", p)));
+        named.extend(args.test.map(|p| ("--test", p)));
         for (i, (a, pa)) in named.iter().enumerate() {
             for (b, pb) in &named[i + 1..] {
                 if identity(pa) == identity(pb) && (*a, *b) != ("--train", "--test") {
@@ -50,14 +70,14 @@ impl Paths {
             }
         }
         // Fail now, not after an hour of training, if a file cannot be written.
-        for p in [Some(&args.save), args.plot.as_ref(), Some(&checkpoint)]
+        for p in [Some(args.save), args.plot, Some(&checkpoint)]
             .into_iter()
             .flatten()
         {
-            check_writable(p).map_err(|e| CliError::Save(p.clone(), e))?;
+            check_writable(p).map_err(|e| CliError::Save(p.to_path_buf(), e))?;
         }
         Ok(Paths {
-            save: args.save.clone(),
+            save: args.save.to_path_buf(),
             checkpoint,
         })
     }
@@ -112,11 +132,17 @@ fn identity(p: &Path) -> PathBuf {
     }
 }
 
-/// A new run, or with `--resume` the run of the newest good checkpoint.
-pub fn start_or_resume(args: &TrainArgs, paths: &Paths) -> Result<Run, CliError> {
+/// A new run of `recipe`, or with `resume` the run of the newest good checkpoint.
+pub fn start_or_resume(
+    resume: bool,
+    recipe: Recipe,
+    train: &Option<PathBuf>,
+    test: &Option<PathBuf>,
+    paths: &Paths,
+) -> Result<Run, CliError> {
     let path = &paths.checkpoint;
     let prev = checkpoint::previous_path(path);
-    if !args.resume {
+    if !resume {
         if path.exists() || prev.exists() {
             return Err(CliError::Mismatch(format!(
                 "{} holds the checkpoint of an interrupted run: add --resume to go on from it, \
@@ -124,7 +150,7 @@ pub fn start_or_resume(args: &TrainArgs, paths: &Paths) -> Result<Run, CliError>
                 path.display()
             )));
         }
-        return start(args);
+        return start(recipe, train, test);
     }
     let (c, from, passed_over) = match checkpoint::load_newest(path) {
         Ok(found) => found,
@@ -135,7 +161,7 @@ pub fn start_or_resume(args: &TrainArgs, paths: &Paths) -> Result<Run, CliError>
                 "no checkpoint at {}: starting from the beginning",
                 path.display()
             ));
-            return start(args);
+            return start(recipe, train, test);
         }
         Err(e) => {
             return Err(CliError::Checkpoint(format!(
@@ -152,9 +178,8 @@ pub fn start_or_resume(args: &TrainArgs, paths: &Paths) -> Result<Run, CliError>
             from.display()
         ));
     }
-    let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
-    let test = open_or_bundled(&args.test, Dataset::bundled_test)?;
-    let run = Run::resume(recipe(args), train, test, c).map_err(|e| match e {
+    let (train, test) = open_pair(train, test)?;
+    let run = Run::resume(recipe, train, test, c).map_err(|e| match e {
         nnzero::run::RunError::NotThisRun(why) => CliError::Checkpoint(format!(
             "cannot resume from {}: it is of another run: {why}",
             from.display()

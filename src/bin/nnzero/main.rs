@@ -9,6 +9,7 @@ mod backquery;
 mod charts;
 mod checkpointing;
 mod curve;
+mod data;
 #[cfg(feature = "display")]
 mod demo;
 #[cfg(feature = "display")]

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use nnzero::dataset::Dataset;
 use nnzero::run::{Observer, Recipe, Run};
 use nnzero::Network;
 
+use crate::checkpointing::{start_or_resume, train_with_checkpoints, Files, Paths};
 use crate::error::CliError;
 use crate::progress::Console;
 
@@ -103,17 +103,6 @@ pub fn positive_f32(s: &str) -> Result<f32, String> {
     }
 }
 
-/// Opens the given blob or the bundled one.
-pub fn open_or_bundled(
-    path: &Option<PathBuf>,
-    bundled: fn() -> Result<Dataset, nnzero::dataset::DatasetError>,
-) -> Result<Dataset, CliError> {
-    Ok(match path {
-        Some(p) => Dataset::open(p)?,
-        None => bundled()?,
-    })
-}
-
 /// The recipe `args` ask for.
 pub fn recipe(args: &TrainArgs) -> Recipe {
     Recipe {
@@ -130,9 +119,7 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
 
 /// Opens the data `args` name and starts a run on them.
 pub fn start(args: &TrainArgs) -> Result<Run, CliError> {
-    let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
-    let test = open_or_bundled(&args.test, Dataset::bundled_test)?;
-    Ok(Run::new(recipe(args), train, test)?)
+    crate::data::start(recipe(args), &args.train, &args.test)
 }
 
 /// "training 784-200-10 (lr 0.1, seed 1) for 5 epoch(s) on … (60000 samples), testing on …".
@@ -166,15 +153,17 @@ pub fn train(args: &TrainArgs, log: &mut crate::curve::EpochLog) -> Result<Netwo
     Ok(run.into_network())
 }
 
-/// Checkpoints every minute unless --checkpoint-every says otherwise: a Pi loses at most a
-/// minute's work, and a desktop spends a fraction of a percent writing them (README).
-pub const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// Runs `nnzero train`: trains with checkpoints, saves the model, draws the chart.
 pub fn run(args: &TrainArgs) -> Result<(), CliError> {
-    let paths = crate::checkpointing::Paths::of(args)?;
+    let paths = Paths::new(Files {
+        save: &args.save,
+        plot: args.plot.as_deref(),
+        checkpoint: args.checkpoint.as_deref(),
+        train: args.train.as_deref(),
+        test: args.test.as_deref(),
+    })?;
     let _lock = paths.lock()?;
-    let mut run = crate::checkpointing::start_or_resume(args, &paths)?;
+    let mut run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
     announce(&run);
     paths.check_space(&run)?;
 
@@ -189,7 +178,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         if let Some(s) = screen.as_mut() {
             observers.push(s);
         }
-        crate::checkpointing::train_with_checkpoints(
+        train_with_checkpoints(
             &mut run,
             &mut observers,
             &paths,
