@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use flate2::bufread::GzDecoder;
+use flate2::bufread::MultiGzDecoder;
 
 use crate::blob::{BlobError, BlobReader, Header};
 
@@ -39,6 +39,11 @@ pub enum DatasetError {
         /// What is wrong with it.
         error: BlobError,
     },
+    /// The blob holds no records where some are needed (a test set to score on).
+    Empty {
+        /// The file's path, or a name for embedded data.
+        name: String,
+    },
     /// The bundled MNIST is not where this binary was built to find it.
     BundledMissing {
         /// Where it was looked for.
@@ -50,6 +55,7 @@ impl fmt::Display for DatasetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DatasetError::Blob { name, error } => write!(f, "{name}: {error}"),
+            DatasetError::Empty { name } => write!(f, "{name} holds no samples"),
             DatasetError::BundledMissing { path } => write!(
                 f,
                 "bundled MNIST not found at {} (run from a clone of nnzero, pass the blob's path, \
@@ -64,7 +70,7 @@ impl std::error::Error for DatasetError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             DatasetError::Blob { error, .. } => Some(error),
-            DatasetError::BundledMissing { .. } => None,
+            DatasetError::Empty { .. } | DatasetError::BundledMissing { .. } => None,
         }
     }
 }
@@ -205,14 +211,22 @@ fn open_reader(source: &Source, name: &str) -> Result<DynReader, DatasetError> {
         }
         Source::Embedded(bytes) => Box::new(*bytes),
     };
-    BlobReader::new(unpack(raw).map_err(|e| err(e.into()))?).map_err(err)
+    blob_reader(raw).map_err(err)
 }
 
-/// Wraps `raw` in a gzip decoder when it starts with gzip's magic bytes.
+/// A streaming blob reader over `raw`, unpacking gzip when it starts with gzip's magic bytes:
+/// what every dataset is read through (and what the `blob_stream` fuzz target feeds).
+pub fn blob_reader(raw: impl BufRead + Send + 'static) -> Result<DynReader, BlobError> {
+    BlobReader::new(unpack(Box::new(raw))?)
+}
+
+/// Wraps `raw` in a gzip decoder when it starts with gzip's magic bytes. Every member of a
+/// multi-member file is read (`cat a.gz b.gz`, as `mnist2blob` accepts), and anything after
+/// the last member that is not another member is an error, not ignored.
 fn unpack(mut raw: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn Read + Send>> {
     let gz = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     Ok(if gz {
-        Box::new(GzDecoder::new(raw))
+        Box::new(MultiGzDecoder::new(raw))
     } else {
         Box::new(raw)
     })
