@@ -591,4 +591,80 @@ mod tests {
             }))
         ));
     }
+
+    #[test]
+    fn get_far_past_the_end_is_none_not_an_overflow() {
+        // index · record_len wrapped: a debug panic, and record 0 in release.
+        let blob = BlobSlice::parse(GOLDEN).unwrap();
+        for i in [
+            usize::MAX,
+            usize::MAX / 5 + 1,
+            usize::MAX / 2 + 1,
+            usize::MAX / 5,
+        ] {
+            assert_eq!(blob.get(i), None, "{i}");
+        }
+    }
+
+    /// GOLDEN with a third record that the header does not declare, and a valid checksum.
+    fn one_record_too_many() -> Vec<u8> {
+        let mut bytes = GOLDEN[..GOLDEN.len() - TRAILER_LEN].to_vec();
+        bytes.extend([5, 9, 9, 9, 9]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn more_records_than_declared_are_named() {
+        let bytes = one_record_too_many();
+        let want = "blob holds more than the 2 records its header declares";
+        let err = BlobSlice::parse(&bytes).unwrap_err();
+        assert!(
+            matches!(err, BlobError::MoreRecords { count: 2, extra: 5 }),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with(want), "{err}");
+        let err = BlobReader::new(&bytes[..]).unwrap().verify().unwrap_err();
+        assert!(err.to_string().starts_with(want), "{err}");
+    }
+
+    #[test]
+    fn non_canonical_varints_in_the_header_are_refused() {
+        // count 2 written as 82 00.
+        let mut bytes = GOLDEN[..5].to_vec();
+        bytes.extend([0x82, 0x00]);
+        bytes.extend(&GOLDEN[6..GOLDEN.len() - TRAILER_LEN]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        for err in [
+            BlobSlice::parse(&bytes).unwrap_err(),
+            BlobReader::new(&bytes[..]).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("shortest encoding"), "{err}");
+        }
+    }
+
+    #[test]
+    fn images_over_the_memory_budget_are_refused_by_the_header() {
+        // A 15-byte header claiming one 65535×65535 image: 4 GiB of pixels, 32 GiB as a
+        // network's inputs and weights.
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let huge = Header {
+            count: 1,
+            rows: u16::MAX,
+            cols: u16::MAX,
+            classes: 10,
+        };
+        let bytes = huge.encode(&mut buf).to_vec();
+        let err = Header::decode(&bytes).unwrap_err();
+        assert!(
+            err.to_string().contains("over nnzero's budget of 256 MiB"),
+            "{err}"
+        );
+        assert!(BlobReader::new(&bytes[..]).is_err());
+        // 5792² fits (33.5 M pixels · 8 bytes ≤ 256 MiB), 5793² does not.
+        assert!(Header::new(1, 5792, 5792, 10).is_ok());
+        assert!(Header::new(1, 5793, 5793, 10).is_err());
+    }
 }

@@ -324,3 +324,55 @@ impl Drop for Stream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blob::BlobWriter;
+    use std::io::Write;
+
+    /// A blob of two 2×2 images.
+    fn blob() -> Vec<u8> {
+        let mut w = BlobWriter::new(Vec::new(), Header::new(2, 2, 2, 10).unwrap()).unwrap();
+        w.push(3, &[1, 2, 3, 4]).unwrap();
+        w.push(9, &[5, 6, 7, 8]).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn read_all(raw: Vec<u8>) -> Result<Vec<u8>, BlobError> {
+        let mut r = blob_reader(std::io::Cursor::new(raw))?;
+        let mut px = [0u8; 4];
+        let mut labels = Vec::new();
+        while let Some(label) = r.next_into(&mut px)? {
+            labels.push(label);
+        }
+        Ok(labels)
+    }
+
+    #[test]
+    fn a_multi_member_gzip_blob_is_read_whole() {
+        // Split anywhere, even inside the header: `cat a.gz b.gz` is one stream. A single
+        // member used to end the data early ("truncated: 0 of 2").
+        let bytes = blob();
+        for at in [3, 8, 12, 20] {
+            let mut two = gz(&bytes[..at]);
+            two.extend(gz(&bytes[at..]));
+            assert_eq!(read_all(two).unwrap(), [3, 9], "split at {at}");
+        }
+    }
+
+    #[test]
+    fn junk_after_a_gzip_blob_is_refused() {
+        for junk in [&b"\0"[..], b"hello", &[0x1f, 0x8b]] {
+            let mut bytes = gz(&blob());
+            bytes.extend(junk);
+            assert!(read_all(bytes).is_err(), "{junk:?} accepted");
+        }
+    }
+}

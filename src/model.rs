@@ -396,4 +396,52 @@ mod tests {
             assert!(decode(&bytes[..len]).is_err(), "accepted {len} bytes");
         }
     }
+
+    #[test]
+    fn non_canonical_varints_in_the_header_are_refused() {
+        // inputs 3 written as 83 00, the checksum made to match.
+        let good = encode(&tiny());
+        let mut bytes = good[..5].to_vec();
+        bytes.extend([0x83, 0x00]);
+        bytes.extend(&good[6..good.len() - TRAILER_LEN]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        let err = decode(&bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bad model header: a number is not in its shortest encoding"
+        );
+    }
+
+    #[test]
+    fn streamed_save_and_load_match_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.nnz");
+        let net = Network::new(30, 7, 4, 0.1, 5);
+        save(&net, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), encode(&net));
+        let back = load(&path).unwrap();
+        assert_eq!((back.wih(), back.who()), (net.wih(), net.who()));
+        // A non-finite weight or a flipped byte is caught while streaming too.
+        let mut bad = encode(&tiny());
+        bad[20] ^= 0x10;
+        std::fs::write(&path, &bad).unwrap();
+        assert!(load(&path).unwrap_err().to_string().contains("checksum"));
+    }
+
+    #[test]
+    fn networks_over_the_memory_budget_are_refused() {
+        // 784 × 100,000 weights: 314 MB, over 256 MiB, in a 40-byte header.
+        let err = check_budget(784, 100_000, 10).unwrap_err();
+        assert!(err.to_string().contains("budget of 256 MiB"), "{err}");
+        assert!(check_budget(784, 65_536, 10).is_ok());
+        let h = ModelHeader {
+            inputs: 784,
+            hidden: 100_000,
+            outputs: 10,
+            learning_rate: 0.1,
+            seed: 1,
+        };
+        assert!(h.check_budget().is_err());
+    }
 }
