@@ -15,8 +15,10 @@
 //! [`BlobSlice`] reads a blob held in memory (no allocator needed); with `std`,
 //! [`BlobReader`] streams one from any `io::Read` and [`BlobWriter`] writes one.
 
-use core::fmt;
 use serde::{Deserialize, Serialize};
+
+pub use crate::container::TRAILER_LEN;
+use crate::container::{self, ContainerError, Format};
 
 /// The four bytes every blob starts with.
 pub const MAGIC: [u8; 4] = *b"NNZB";
@@ -24,14 +26,18 @@ pub const MAGIC: [u8; 4] = *b"NNZB";
 pub const VERSION: u16 = 1;
 /// The longest a postcard-encoded header can be (4 + 3 + 5 + 3 + 3 + 3 bytes).
 pub const MAX_HEADER_LEN: usize = 21;
-/// Length of the checksum trailer.
-pub const TRAILER_LEN: usize = 4;
+/// The blob format in the shared container (`src/container.rs`).
+pub const FORMAT: Format = Format {
+    name: "dataset blob",
+    short: "blob",
+    magic: MAGIC,
+    version: VERSION,
+};
 
 /// What a blob holds: how many images, their size, how many classes the labels range over.
+/// (Magic and version are the container's; these are the fields after them.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
-    magic: [u8; 4],
-    version: u16,
     /// Number of records.
     pub count: u32,
     /// Image height in pixels.
@@ -43,23 +49,35 @@ pub struct Header {
 }
 
 /// What can be wrong with a blob.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BlobError {
-    /// The file does not start with `NNZB`.
-    NotABlob,
-    /// A version this build cannot read.
-    UnsupportedVersion(u16),
-    /// The header is cut short or its fields make no sense.
-    BadHeader(&'static str),
+    /// Magic, version, header, checksum, trailing bytes or memory budget: the container's
+    /// checks, shared with the other formats.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// The data ends before all records and the checksum were read.
+    #[error("blob is truncated: {read} of {count} records, or the checksum, missing")]
     Truncated {
         /// Records the header promises.
         count: u32,
         /// Records found before the end.
         read: u32,
     },
+    /// More data follows the records than the checksum: more records than the header
+    /// declares (or junk after them).
+    #[error(
+        "blob holds more than the {count} records its header declares ({extra} extra bytes \
+         before the end)"
+    )]
+    MoreRecords {
+        /// Records the header declares.
+        count: u32,
+        /// Bytes beyond header, records and checksum (at least this many, when streaming).
+        extra: u64,
+    },
     /// A label is not below the header's number of classes.
+    #[error("record {index} has label {label}, outside 0..{classes}")]
     LabelOutOfRange {
         /// Index of the record.
         index: u32,
@@ -68,16 +86,8 @@ pub enum BlobError {
         /// The header's number of classes.
         classes: u16,
     },
-    /// The checksum does not match the contents: the file is corrupt.
-    ChecksumMismatch {
-        /// Checksum stored in the file.
-        stored: u32,
-        /// Checksum of the bytes read.
-        computed: u32,
-    },
-    /// Bytes follow the checksum.
-    TrailingBytes,
     /// A record handed to a writer or reader does not have the header's image size.
+    #[error("image has {found} pixels, the blob's images have {expected}")]
     WrongImageSize {
         /// The header's rows × cols.
         expected: usize,
@@ -85,6 +95,7 @@ pub enum BlobError {
         found: usize,
     },
     /// A writer was finished with a different number of records than its header declares.
+    #[error("blob declares {declared} records but {written} were written")]
     CountMismatch {
         /// The header's count.
         declared: u32,
@@ -93,79 +104,29 @@ pub enum BlobError {
     },
     /// Reading or writing failed.
     #[cfg(feature = "std")]
-    Io(std::io::Error),
-}
-
-impl fmt::Display for BlobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BlobError::NotABlob => write!(f, "not an nnzero dataset blob (no NNZB magic)"),
-            BlobError::UnsupportedVersion(v) => {
-                write!(
-                    f,
-                    "blob format version {v} is not supported (this build reads {VERSION})"
-                )
-            }
-            BlobError::BadHeader(why) => write!(f, "bad blob header: {why}"),
-            BlobError::Truncated { count, read } => {
-                write!(
-                    f,
-                    "blob is truncated: {read} of {count} records, or the checksum, missing"
-                )
-            }
-            BlobError::LabelOutOfRange {
-                index,
-                label,
-                classes,
-            } => {
-                write!(f, "record {index} has label {label}, outside 0..{classes}")
-            }
-            BlobError::ChecksumMismatch { stored, computed } => write!(
-                f,
-                "blob is corrupt: checksum {computed:08x} does not match the stored {stored:08x}"
-            ),
-            BlobError::TrailingBytes => write!(f, "blob has extra bytes after its checksum"),
-            BlobError::WrongImageSize { expected, found } => {
-                write!(
-                    f,
-                    "image has {found} pixels, the blob's images have {expected}"
-                )
-            }
-            BlobError::CountMismatch { declared, written } => {
-                write!(
-                    f,
-                    "blob declares {declared} records but {written} were written"
-                )
-            }
-            #[cfg(feature = "std")]
-            BlobError::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl core::error::Error for BlobError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            #[cfg(feature = "std")]
-            BlobError::Io(e) => Some(e),
-            _ => None,
-        }
-    }
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 #[cfg(feature = "std")]
-impl From<std::io::Error> for BlobError {
-    fn from(e: std::io::Error) -> Self {
-        BlobError::Io(e)
+impl From<container::ReadError> for BlobError {
+    fn from(e: container::ReadError) -> Self {
+        match e {
+            container::ReadError::Container(e) => BlobError::Container(e),
+            container::ReadError::Io(e) => BlobError::Io(e),
+        }
     }
 }
+
+/// The most pixels one image may have: an image becomes `f32` network inputs, and a network
+/// needs at least a weight per input too, 8 bytes a pixel, within
+/// [`container::MEMORY_BUDGET`] (256 MiB: 33 M pixels, a 5792² image).
+pub const MAX_PIXELS: u64 = container::MEMORY_BUDGET / 8;
 
 impl Header {
     /// A version-1 header. `rows`, `cols` and `classes` must be positive and `classes` ≤ 256.
     pub fn new(count: u32, rows: u16, cols: u16, classes: u16) -> Result<Self, BlobError> {
         Header {
-            magic: MAGIC,
-            version: VERSION,
             count,
             rows,
             cols,
@@ -190,39 +151,36 @@ impl Header {
     }
 
     /// Encodes the header; returns the bytes used of `buf`.
-    pub fn encode<'b>(&self, buf: &'b mut [u8; MAX_HEADER_LEN]) -> &'b [u8] {
-        // A MAX_HEADER_LEN buffer always holds a header: postcard cannot fail here.
-        match postcard::to_slice(self, buf) {
-            Ok(used) => used,
-            Err(_) => unreachable!("a blob header fits in MAX_HEADER_LEN bytes"),
-        }
+    pub fn encode<'b>(&self, buf: &'b mut [u8; 8 + container::MAX_FIELDS_LEN]) -> &'b [u8] {
+        FORMAT.encode_header(self, buf)
     }
 
     /// Decodes and validates a header from the start of `bytes`; returns it and the bytes used.
     pub fn decode(bytes: &[u8]) -> Result<(Self, usize), BlobError> {
-        if bytes.len() < 4 || bytes[..4] != MAGIC {
-            return Err(BlobError::NotABlob);
-        }
-        let (header, rest): (Header, _) = postcard::take_from_bytes(bytes)
-            .map_err(|_| BlobError::BadHeader("cut short or malformed"))?;
-        Ok((header.validated()?, bytes.len() - rest.len()))
+        let (header, used) = FORMAT.decode_header::<Header>(bytes)?;
+        Ok((header.validated()?, used))
     }
 
-    /// Checks the fields a decoder cannot check by type alone.
+    /// Checks the fields a decoder cannot check by type alone, and that an image fits the
+    /// memory budget.
     pub(crate) fn validated(self) -> Result<Self, BlobError> {
-        if self.magic != MAGIC {
-            return Err(BlobError::NotABlob);
-        }
-        if self.version != VERSION {
-            return Err(BlobError::UnsupportedVersion(self.version));
-        }
         if self.rows == 0 || self.cols == 0 {
-            return Err(BlobError::BadHeader("zero rows or columns"));
+            return Err(FORMAT.bad_header("zero rows or columns").into());
         }
         if self.classes == 0 || self.classes > 256 {
-            return Err(BlobError::BadHeader("number of classes must be 1..=256"));
+            return Err(FORMAT
+                .bad_header("number of classes must be 1..=256")
+                .into());
         }
+        FORMAT.check_budget("images of rows×cols pixels", 8 * self.pixels() as u64)?;
         Ok(self)
+    }
+
+    /// Bytes of a whole blob with this header.
+    pub fn file_len(&self, header_len: usize) -> u64 {
+        (header_len as u64)
+            .saturating_add(self.body_len())
+            .saturating_add(TRAILER_LEN as u64)
     }
 
     fn check_label(&self, index: u32, label: u8) -> Result<(), BlobError> {
@@ -249,8 +207,9 @@ impl<'a> BlobSlice<'a> {
     /// Parses `bytes` as one complete blob: header, every label, the length and the checksum.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, BlobError> {
         let (header, start) = Header::decode(bytes)?;
-        let expected = start as u64 + header.body_len() + TRAILER_LEN as u64;
-        if (bytes.len() as u64) < expected {
+        let expected = header.file_len(start);
+        let found = bytes.len() as u64;
+        if found < expected {
             let body = bytes.len().saturating_sub(start) as u64;
             let read = (body / header.record_len() as u64).min(header.count as u64) as u32;
             return Err(BlobError::Truncated {
@@ -258,15 +217,18 @@ impl<'a> BlobSlice<'a> {
                 read,
             });
         }
-        if bytes.len() as u64 > expected {
-            return Err(BlobError::TrailingBytes);
+        if found > expected {
+            let extra = found - expected;
+            return Err(if extra >= header.record_len() as u64 {
+                BlobError::MoreRecords {
+                    count: header.count,
+                    extra,
+                }
+            } else {
+                ContainerError::TrailingBytes { name: FORMAT.name }.into()
+            });
         }
-        let (content, trailer) = bytes.split_at(bytes.len() - TRAILER_LEN);
-        let stored = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-        let computed = crc32fast::hash(content);
-        if stored != computed {
-            return Err(BlobError::ChecksumMismatch { stored, computed });
-        }
+        let content = FORMAT.split_checksum(bytes)?;
         let records = &content[start..];
         for (index, record) in records.chunks_exact(header.record_len()).enumerate() {
             header.check_label(index as u32, record[0])?;
@@ -291,8 +253,10 @@ impl<'a> BlobSlice<'a> {
 
     /// Record `index` as (label, pixels), or `None` past the end.
     pub fn get(&self, index: usize) -> Option<(u8, &'a [u8])> {
+        // Checked: `index` may be anything, and a wrapped product would be another record.
         let n = self.header.record_len();
-        let record = self.records.get(index * n..(index + 1) * n)?;
+        let start = index.checked_mul(n)?;
+        let record = self.records.get(start..start.checked_add(n)?)?;
         Some((record[0], &record[1..]))
     }
 
@@ -310,6 +274,7 @@ pub use self::io::{BlobReader, BlobWriter};
 #[cfg(feature = "std")]
 mod io {
     use super::*;
+    use crate::container::{CrcReader, CrcWriter};
     use std::io::{Read, Write};
 
     /// Streams the records of a blob from any reader, one at a time, verifying the labels as
@@ -319,7 +284,7 @@ mod io {
     /// [`BlobReader::verify`] first when that matters (the CLI does, before training).
     #[derive(Debug)]
     pub struct BlobReader<R> {
-        reader: HashingReader<R>,
+        reader: CrcReader<R>,
         header: Header,
         read: u32,
         finished: bool,
@@ -328,20 +293,8 @@ mod io {
     impl<R: Read> BlobReader<R> {
         /// Reads and checks the header.
         pub fn new(reader: R) -> Result<Self, BlobError> {
-            let mut reader = HashingReader {
-                inner: reader,
-                hasher: crc32fast::Hasher::new(),
-            };
-            let mut magic = [0u8; 4];
-            read_exact_or(&mut reader, &mut magic, BlobError::NotABlob)?;
-            if magic != MAGIC {
-                return Err(BlobError::NotABlob);
-            }
-            // The rest of the header is varints: postcard reads exactly the bytes it needs.
-            let chained = (&magic[..]).chain(&mut reader);
-            let mut scratch = [0u8; MAX_HEADER_LEN];
-            let (header, _): (Header, _) = postcard::from_io((chained, &mut scratch[..]))
-                .map_err(|_| BlobError::BadHeader("cut short or malformed"))?;
+            let mut reader = CrcReader::new(reader);
+            let (header, _) = FORMAT.read_header::<Header, _>(&mut reader)?;
             Ok(BlobReader {
                 reader,
                 header: header.validated()?,
@@ -371,16 +324,10 @@ mod io {
                 }
                 return Ok(None);
             }
-            let truncated = BlobError::Truncated {
-                count: self.header.count,
-                read: self.read,
-            };
             let mut label = [0u8];
+            let truncated = self.truncated();
             read_exact_or(&mut self.reader, &mut label, truncated)?;
-            let truncated = BlobError::Truncated {
-                count: self.header.count,
-                read: self.read,
-            };
+            let truncated = self.truncated();
             read_exact_or(&mut self.reader, pixels, truncated)?;
             self.header.check_label(self.read, label[0])?;
             self.read += 1;
@@ -394,22 +341,37 @@ mod io {
             Ok(self.header)
         }
 
-        fn finish(&mut self) -> Result<(), BlobError> {
-            let computed = self.reader.hasher.clone().finalize();
-            let mut trailer = [0u8; TRAILER_LEN];
-            let truncated = BlobError::Truncated {
+        fn truncated(&self) -> BlobError {
+            BlobError::Truncated {
                 count: self.header.count,
                 read: self.read,
-            };
+            }
+        }
+
+        fn finish(&mut self) -> Result<(), BlobError> {
+            let computed = self.reader.crc();
+            let mut trailer = [0u8; TRAILER_LEN];
+            let truncated = self.truncated();
             read_exact_or(&mut self.reader.inner, &mut trailer, truncated)?;
             let stored = u32::from_le_bytes(trailer);
-            if stored != computed {
-                return Err(BlobError::ChecksumMismatch { stored, computed });
+            // Whatever follows: counted (up to a record and a bit, enough to tell) to say
+            // "more records than declared" rather than "bad checksum" when that is the case.
+            let limit = self.header.record_len() as u64 + TRAILER_LEN as u64;
+            let more = std::io::copy(
+                &mut (&mut self.reader.inner).take(limit),
+                &mut std::io::sink(),
+            )?;
+            if more > 0 {
+                return Err(if stored != computed && more + 4 >= limit {
+                    BlobError::MoreRecords {
+                        count: self.header.count,
+                        extra: more,
+                    }
+                } else {
+                    ContainerError::TrailingBytes { name: FORMAT.name }.into()
+                });
             }
-            let mut probe = [0u8; 1];
-            if read_some(&mut self.reader.inner, &mut probe)? != 0 {
-                return Err(BlobError::TrailingBytes);
-            }
+            FORMAT.check_checksum(stored, computed)?;
             self.finished = true;
             Ok(())
         }
@@ -418,23 +380,19 @@ mod io {
     /// Writes a blob record by record; [`finish`](Self::finish) appends the checksum.
     #[derive(Debug)]
     pub struct BlobWriter<W: Write> {
-        writer: W,
-        hasher: crc32fast::Hasher,
+        writer: CrcWriter<W>,
         header: Header,
         written: u32,
     }
 
     impl<W: Write> BlobWriter<W> {
         /// Writes the header.
-        pub fn new(mut writer: W, header: Header) -> Result<Self, BlobError> {
-            let mut buf = [0u8; MAX_HEADER_LEN];
-            let bytes = header.encode(&mut buf);
-            writer.write_all(bytes)?;
-            let mut hasher = crc32fast::Hasher::new();
-            hasher.update(bytes);
+        pub fn new(writer: W, header: Header) -> Result<Self, BlobError> {
+            let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+            let mut writer = CrcWriter::new(writer);
+            writer.write_all(header.encode(&mut buf))?;
             Ok(BlobWriter {
                 writer,
-                hasher,
                 header,
                 written: 0,
             })
@@ -458,39 +416,19 @@ mod io {
             self.header.check_label(self.written, label)?;
             self.writer.write_all(&[label])?;
             self.writer.write_all(pixels)?;
-            self.hasher.update(&[label]);
-            self.hasher.update(pixels);
             self.written += 1;
             Ok(())
         }
 
         /// Writes the checksum and returns the writer (flushed).
-        pub fn finish(mut self) -> Result<W, BlobError> {
+        pub fn finish(self) -> Result<W, BlobError> {
             if self.written != self.header.count {
                 return Err(BlobError::CountMismatch {
                     declared: self.header.count,
                     written: self.written,
                 });
             }
-            self.writer
-                .write_all(&self.hasher.finalize().to_le_bytes())?;
-            self.writer.flush()?;
-            Ok(self.writer)
-        }
-    }
-
-    /// Passes bytes through while adding them to a CRC-32.
-    #[derive(Debug)]
-    struct HashingReader<R> {
-        inner: R,
-        hasher: crc32fast::Hasher,
-    }
-
-    impl<R: Read> Read for HashingReader<R> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.inner.read(buf)?;
-            self.hasher.update(&buf[..n]);
-            Ok(n)
+            Ok(self.writer.finish()?)
         }
     }
 
@@ -500,16 +438,6 @@ mod io {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(eof),
             Err(e) => Err(BlobError::Io(e)),
-        }
-    }
-
-    /// One `read` call, retried on interruption.
-    fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            match r.read(buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                other => return other,
-            }
         }
     }
 }
@@ -584,7 +512,10 @@ mod tests {
             assert!(
                 matches!(
                     err,
-                    BlobError::Truncated { .. } | BlobError::NotABlob | BlobError::BadHeader(_)
+                    BlobError::Truncated { .. }
+                        | BlobError::Container(
+                            ContainerError::WrongMagic { .. } | ContainerError::BadHeader { .. }
+                        )
                 ),
                 "{len}: {err}"
             );
@@ -594,12 +525,15 @@ mod tests {
         }
         let mut long = GOLDEN.to_vec();
         long.push(0);
-        assert!(matches!(
-            BlobSlice::parse(&long),
-            Err(BlobError::TrailingBytes)
-        ));
+        let trailing = |e: &BlobError| {
+            matches!(
+                e,
+                BlobError::Container(ContainerError::TrailingBytes { .. })
+            )
+        };
+        assert!(trailing(&BlobSlice::parse(&long).unwrap_err()));
         let err = BlobReader::new(&long[..]).unwrap().verify().unwrap_err();
-        assert!(matches!(err, BlobError::TrailingBytes), "{err}");
+        assert!(trailing(&err), "{err}");
     }
 
     #[test]
@@ -630,27 +564,107 @@ mod tests {
 
     #[test]
     fn header_fields_are_validated() {
-        assert!(matches!(
-            Header::new(1, 0, 28, 10),
-            Err(BlobError::BadHeader(_))
-        ));
-        assert!(matches!(
-            Header::new(1, 28, 28, 0),
-            Err(BlobError::BadHeader(_))
-        ));
-        let mut buf = [0u8; MAX_HEADER_LEN];
-        let mut h = Header::new(u32::MAX, u16::MAX, u16::MAX, 256).unwrap();
-        let widest = Header {
-            version: u16::MAX,
-            classes: u16::MAX,
-            ..h
+        let bad_header = |r| {
+            matches!(
+                r,
+                Err(BlobError::Container(ContainerError::BadHeader { .. }))
+            )
         };
-        assert_eq!(widest.encode(&mut buf).len(), MAX_HEADER_LEN);
-        h.version = 2;
-        let bytes = h.encode(&mut buf).to_vec();
+        assert!(bad_header(Header::new(1, 0, 28, 10)));
+        assert!(bad_header(Header::new(1, 28, 28, 0)));
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let widest = Header {
+            count: u32::MAX,
+            rows: u16::MAX,
+            cols: u16::MAX,
+            classes: u16::MAX,
+        };
+        // Version 1 takes one byte of the three a u16 varint may take.
+        assert_eq!(widest.encode(&mut buf).len() + 2, MAX_HEADER_LEN);
+        let mut v2 = widest.encode(&mut buf).to_vec();
+        v2[4] = 2;
         assert!(matches!(
-            Header::decode(&bytes),
-            Err(BlobError::UnsupportedVersion(2))
+            Header::decode(&v2),
+            Err(BlobError::Container(ContainerError::UnsupportedVersion {
+                found: 2,
+                ..
+            }))
         ));
+    }
+
+    #[test]
+    fn get_far_past_the_end_is_none_not_an_overflow() {
+        // index · record_len wrapped: a debug panic, and record 0 in release.
+        let blob = BlobSlice::parse(GOLDEN).unwrap();
+        for i in [
+            usize::MAX,
+            usize::MAX / 5 + 1,
+            usize::MAX / 2 + 1,
+            usize::MAX / 5,
+        ] {
+            assert_eq!(blob.get(i), None, "{i}");
+        }
+    }
+
+    /// GOLDEN with a third record that the header does not declare, and a valid checksum.
+    fn one_record_too_many() -> Vec<u8> {
+        let mut bytes = GOLDEN[..GOLDEN.len() - TRAILER_LEN].to_vec();
+        bytes.extend([5, 9, 9, 9, 9]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn more_records_than_declared_are_named() {
+        let bytes = one_record_too_many();
+        let want = "blob holds more than the 2 records its header declares";
+        let err = BlobSlice::parse(&bytes).unwrap_err();
+        assert!(
+            matches!(err, BlobError::MoreRecords { count: 2, extra: 5 }),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with(want), "{err}");
+        let err = BlobReader::new(&bytes[..]).unwrap().verify().unwrap_err();
+        assert!(err.to_string().starts_with(want), "{err}");
+    }
+
+    #[test]
+    fn non_canonical_varints_in_the_header_are_refused() {
+        // count 2 written as 82 00.
+        let mut bytes = GOLDEN[..5].to_vec();
+        bytes.extend([0x82, 0x00]);
+        bytes.extend(&GOLDEN[6..GOLDEN.len() - TRAILER_LEN]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        for err in [
+            BlobSlice::parse(&bytes).unwrap_err(),
+            BlobReader::new(&bytes[..]).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("shortest encoding"), "{err}");
+        }
+    }
+
+    #[test]
+    fn images_over_the_memory_budget_are_refused_by_the_header() {
+        // A 15-byte header claiming one 65535×65535 image: 4 GiB of pixels, 32 GiB as a
+        // network's inputs and weights.
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let huge = Header {
+            count: 1,
+            rows: u16::MAX,
+            cols: u16::MAX,
+            classes: 10,
+        };
+        let bytes = huge.encode(&mut buf).to_vec();
+        let err = Header::decode(&bytes).unwrap_err();
+        assert!(
+            err.to_string().contains("over nnzero's budget of 256 MiB"),
+            "{err}"
+        );
+        assert!(BlobReader::new(&bytes[..]).is_err());
+        // 5792² fits (33.5 M pixels · 8 bytes ≤ 256 MiB), 5793² does not.
+        assert!(Header::new(1, 5792, 5792, 10).is_ok());
+        assert!(Header::new(1, 5793, 5793, 10).is_err());
     }
 }

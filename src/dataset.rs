@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-use flate2::bufread::GzDecoder;
+use flate2::bufread::MultiGzDecoder;
 
 use crate::blob::{BlobError, BlobReader, Header};
 
@@ -39,6 +39,11 @@ pub enum DatasetError {
         /// What is wrong with it.
         error: BlobError,
     },
+    /// The blob holds no records where some are needed (a test set to score on).
+    Empty {
+        /// The file's path, or a name for embedded data.
+        name: String,
+    },
     /// The bundled MNIST is not where this binary was built to find it.
     BundledMissing {
         /// Where it was looked for.
@@ -50,6 +55,7 @@ impl fmt::Display for DatasetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DatasetError::Blob { name, error } => write!(f, "{name}: {error}"),
+            DatasetError::Empty { name } => write!(f, "{name} holds no samples"),
             DatasetError::BundledMissing { path } => write!(
                 f,
                 "bundled MNIST not found at {} (run from a clone of nnzero, pass the blob's path, \
@@ -64,7 +70,7 @@ impl std::error::Error for DatasetError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             DatasetError::Blob { error, .. } => Some(error),
-            DatasetError::BundledMissing { .. } => None,
+            DatasetError::Empty { .. } | DatasetError::BundledMissing { .. } => None,
         }
     }
 }
@@ -231,14 +237,22 @@ fn open_reader(source: &Source, name: &str) -> Result<DynReader, DatasetError> {
         }
         Source::Embedded(bytes) => Box::new(*bytes),
     };
-    BlobReader::new(unpack(raw).map_err(|e| err(e.into()))?).map_err(err)
+    blob_reader(raw).map_err(err)
 }
 
-/// Wraps `raw` in a gzip decoder when it starts with gzip's magic bytes.
+/// A streaming blob reader over `raw`, unpacking gzip when it starts with gzip's magic bytes:
+/// what every dataset is read through (and what the `blob_stream` fuzz target feeds).
+pub fn blob_reader(raw: impl BufRead + Send + 'static) -> Result<DynReader, BlobError> {
+    BlobReader::new(unpack(Box::new(raw))?)
+}
+
+/// Wraps `raw` in a gzip decoder when it starts with gzip's magic bytes. Every member of a
+/// multi-member file is read (`cat a.gz b.gz`, as `mnist2blob` accepts), and anything after
+/// the last member that is not another member is an error, not ignored.
 fn unpack(mut raw: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn Read + Send>> {
     let gz = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     Ok(if gz {
-        Box::new(GzDecoder::new(raw))
+        Box::new(MultiGzDecoder::new(raw))
     } else {
         Box::new(raw)
     })
@@ -373,6 +387,58 @@ impl Drop for Stream {
         self.rx = None; // unblocks the reader's send, so it can end
         if let Some(h) = self.handle.take() {
             let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blob::BlobWriter;
+    use std::io::Write;
+
+    /// A blob of two 2×2 images.
+    fn blob() -> Vec<u8> {
+        let mut w = BlobWriter::new(Vec::new(), Header::new(2, 2, 2, 10).unwrap()).unwrap();
+        w.push(3, &[1, 2, 3, 4]).unwrap();
+        w.push(9, &[5, 6, 7, 8]).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn read_all(raw: Vec<u8>) -> Result<Vec<u8>, BlobError> {
+        let mut r = blob_reader(std::io::Cursor::new(raw))?;
+        let mut px = [0u8; 4];
+        let mut labels = Vec::new();
+        while let Some(label) = r.next_into(&mut px)? {
+            labels.push(label);
+        }
+        Ok(labels)
+    }
+
+    #[test]
+    fn a_multi_member_gzip_blob_is_read_whole() {
+        // Split anywhere, even inside the header: `cat a.gz b.gz` is one stream. A single
+        // member used to end the data early ("truncated: 0 of 2").
+        let bytes = blob();
+        for at in [3, 8, 12, 20] {
+            let mut two = gz(&bytes[..at]);
+            two.extend(gz(&bytes[at..]));
+            assert_eq!(read_all(two).unwrap(), [3, 9], "split at {at}");
+        }
+    }
+
+    #[test]
+    fn junk_after_a_gzip_blob_is_refused() {
+        for junk in [&b"\0"[..], b"hello", &[0x1f, 0x8b]] {
+            let mut bytes = gz(&blob());
+            bytes.extend(junk);
+            assert!(read_all(bytes).is_err(), "{junk:?} accepted");
         }
     }
 }

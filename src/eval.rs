@@ -1,27 +1,54 @@
 //! Scoring a network: accuracy and the confusion matrix.
 
-/// Counts of (true label, predicted label) pairs over a test set.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg(feature = "alloc")]
+use alloc::{vec, vec::Vec};
+
+/// Counts of (true label, predicted label) pairs over a test set, for any number of classes
+/// (a blob may have up to 256, and `train` makes as many outputs).
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confusion {
-    /// `counts[label][predicted]`.
-    pub counts: [[u32; 10]; 10],
+    /// `counts[label][predicted]`, square, one row and column per class.
+    pub counts: Vec<Vec<u32>>,
 }
 
+#[cfg(feature = "alloc")]
+impl Default for Confusion {
+    /// The ten classes of MNIST's digits.
+    fn default() -> Self {
+        Confusion::with_classes(10)
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl Confusion {
-    /// An empty matrix.
-    pub const fn new() -> Self {
+    /// An empty matrix for the ten digits; it grows when a larger label or answer comes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty matrix for `classes` classes.
+    pub fn with_classes(classes: usize) -> Self {
         Confusion {
-            counts: [[0; 10]; 10],
+            counts: vec![vec![0; classes]; classes],
         }
     }
 
-    /// Records one answer. Labels and predictions outside 0–9 are ignored.
+    /// Number of classes (rows and columns).
+    pub fn classes(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Records one answer. A label or answer beyond the matrix grows it: nothing is dropped.
     pub fn record(&mut self, label: u8, predicted: usize) {
-        if let Some(row) = self.counts.get_mut(label as usize) {
-            if let Some(cell) = row.get_mut(predicted) {
-                *cell += 1;
+        let need = (label as usize).max(predicted) + 1;
+        if need > self.classes() {
+            for row in &mut self.counts {
+                row.resize(need, 0);
             }
+            self.counts.resize(need, vec![0; need]);
         }
+        self.counts[label as usize][predicted] += 1;
     }
 
     /// Number of answers recorded.
@@ -31,7 +58,7 @@ impl Confusion {
 
     /// Number of right answers (the diagonal).
     pub fn correct(&self) -> u32 {
-        (0..10).map(|k| self.counts[k][k]).sum()
+        (0..self.classes()).map(|k| self.counts[k][k]).sum()
     }
 
     /// Fraction right, 0.0 for an empty matrix.
@@ -40,6 +67,17 @@ impl Confusion {
             0 => 0.0,
             n => self.correct() as f64 / n as f64,
         }
+    }
+
+    /// The first ten rows and columns: the digits, for a chart drawn for MNIST.
+    pub fn digits(&self) -> [[u32; 10]; 10] {
+        let mut d = [[0; 10]; 10];
+        for (out, row) in d.iter_mut().zip(&self.counts) {
+            for (cell, &c) in out.iter_mut().zip(row) {
+                *cell = c;
+            }
+        }
+        d
     }
 }
 
@@ -62,10 +100,17 @@ pub fn evaluate_with(
     mut each: impl FnMut(u8, &[u8], &[f32]),
 ) -> Result<Confusion, crate::dataset::DatasetError> {
     use crate::mnist::{argmax, scale_image};
+    if data.is_empty() {
+        // "0.00% (0/0)" would look like a score; an empty test set is a mistake.
+        return Err(crate::dataset::DatasetError::Empty {
+            name: data.name().into(),
+        });
+    }
     let mut inputs = vec![0.0; net.inputs()];
     let mut hidden = vec![0.0; net.hidden()];
     let mut outputs = vec![0.0; net.outputs()];
-    let mut confusion = Confusion::new();
+    let classes = net.outputs().max(data.header().classes as usize);
+    let mut confusion = Confusion::with_classes(classes);
     let mut stream = data.stream()?;
     while let Some((label, pixels)) = stream.next_record()? {
         scale_image(pixels, &mut inputs);
@@ -90,5 +135,16 @@ mod tests {
         assert_eq!((c.correct(), c.total()), (2, 4));
         assert_eq!(c.accuracy(), 0.5);
         assert_eq!(c.counts[3][5], 1);
+    }
+
+    #[test]
+    fn labels_past_ten_are_counted_not_dropped() {
+        let mut c = Confusion::new();
+        c.record(12, 12);
+        c.record(200, 3);
+        c.record(1, 255);
+        assert_eq!((c.correct(), c.total(), c.classes()), (1, 3, 256));
+        assert_eq!(c.accuracy(), 1.0 / 3.0);
+        assert_eq!((c.counts[200][3], c.counts[1][255]), (1, 1));
     }
 }

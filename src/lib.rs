@@ -41,6 +41,7 @@ extern crate alloc;
 pub mod activation;
 pub mod augment;
 pub mod blob;
+pub mod container;
 pub mod eval;
 pub mod fixed;
 pub mod init;

@@ -15,10 +15,10 @@
 //! then that every weight is finite; it rejects trailing bytes.
 
 use alloc::vec::Vec;
-use core::fmt;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
+use crate::container::{self, ContainerError, Format, TRAILER_LEN};
 use crate::Network;
 
 /// The four bytes every model file starts with.
@@ -27,13 +27,18 @@ pub const MAGIC: [u8; 4] = *b"NNZM";
 pub const VERSION: u16 = 1;
 /// The longest a postcard-encoded header can be (4 + 3 + 3·5 + 4 + 10 bytes).
 pub const MAX_HEADER_LEN: usize = 36;
-const TRAILER_LEN: usize = 4;
+/// The model format in the shared container (`src/container.rs`).
+pub const FORMAT: Format = Format {
+    name: "model file",
+    short: "model",
+    magic: MAGIC,
+    version: VERSION,
+};
 
-/// A model file's header: the network's shape and how it was made.
+/// A model file's header: the network's shape and how it was made. (Magic and version are
+/// the container's; these are the fields after them.)
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ModelHeader {
-    magic: [u8; 4],
-    version: u16,
     /// Input nodes.
     pub inputs: u32,
     /// Hidden nodes.
@@ -47,31 +52,15 @@ pub struct ModelHeader {
 }
 
 /// What can be wrong with a model file.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
-    /// The file does not start with `NNZM`.
-    NotAModel,
-    /// A version this build cannot read.
-    UnsupportedVersion(u16),
-    /// The header is cut short or its fields make no sense.
-    BadHeader(&'static str),
-    /// The file's length is not what the header's sizes imply (truncated, extended, or a
-    /// header claiming impossible dimensions).
-    WrongLength {
-        /// Length the header implies, in bytes.
-        expected: u64,
-        /// Actual length.
-        found: u64,
-    },
-    /// The checksum does not match the contents.
-    ChecksumMismatch {
-        /// Checksum stored in the file.
-        stored: u32,
-        /// Checksum of the contents.
-        computed: u32,
-    },
+    /// Magic, version, header, length, checksum or memory budget: the container's checks,
+    /// shared with the other formats.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// A weight is NaN or infinite.
+    #[error("model weight {matrix}[{index}] is not a finite number")]
     NotFinite {
         /// `"wih"` or `"who"`.
         matrix: &'static str,
@@ -80,188 +69,240 @@ pub enum ModelError {
     },
     /// Reading or writing the file failed.
     #[cfg(feature = "std")]
-    Io(std::io::Error),
-}
-
-impl fmt::Display for ModelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ModelError::NotAModel => write!(f, "not an nnzero model file (no NNZM magic)"),
-            ModelError::UnsupportedVersion(v) => {
-                write!(f, "model format version {v} is not supported (this build reads {VERSION})")
-            }
-            ModelError::BadHeader(why) => write!(f, "bad model header: {why}"),
-            ModelError::WrongLength { expected, found } => write!(
-                f,
-                "model file is {found} bytes but its header implies {expected}: truncated or corrupt"
-            ),
-            ModelError::ChecksumMismatch { stored, computed } => write!(
-                f,
-                "model file is corrupt: checksum {computed:08x} does not match the stored {stored:08x}"
-            ),
-            ModelError::NotFinite { matrix, index } => {
-                write!(f, "model weight {matrix}[{index}] is not a finite number")
-            }
-            #[cfg(feature = "std")]
-            ModelError::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl core::error::Error for ModelError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            #[cfg(feature = "std")]
-            ModelError::Io(e) => Some(e),
-            _ => None,
-        }
-    }
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 #[cfg(feature = "std")]
-impl From<std::io::Error> for ModelError {
-    fn from(e: std::io::Error) -> Self {
-        ModelError::Io(e)
+impl From<container::ReadError> for ModelError {
+    fn from(e: container::ReadError) -> Self {
+        match e {
+            container::ReadError::Container(e) => ModelError::Container(e),
+            container::ReadError::Io(e) => ModelError::Io(e),
+        }
     }
 }
 
 impl ModelHeader {
-    /// Decodes and validates the header at the start of `bytes`; returns it and its length.
-    pub fn decode(bytes: &[u8]) -> Result<(Self, usize), ModelError> {
-        if bytes.len() < 4 || bytes[..4] != MAGIC {
-            return Err(ModelError::NotAModel);
-        }
-        let (h, rest): (ModelHeader, _) = postcard::take_from_bytes(bytes)
-            .map_err(|_| ModelError::BadHeader("cut short or malformed"))?;
-        if h.version != VERSION {
-            return Err(ModelError::UnsupportedVersion(h.version));
-        }
-        if h.inputs == 0 || h.hidden == 0 || h.outputs == 0 {
-            return Err(ModelError::BadHeader("a layer has no nodes"));
-        }
-        if !(h.learning_rate.is_finite() && h.learning_rate > 0.0) {
-            return Err(ModelError::BadHeader(
-                "learning rate is not a positive number",
-            ));
-        }
-        Ok((h, bytes.len() - rest.len()))
-    }
-
-    /// Total file length the header implies (saturating at `u64::MAX`: a header may claim
-    /// sizes no file can have).
-    pub fn file_len(&self, header_len: usize) -> u64 {
-        let wih = self.hidden as u64 * self.inputs as u64;
-        let who = self.outputs as u64 * self.hidden as u64;
-        (header_len as u64)
-            .saturating_add(seq_len(wih))
-            .saturating_add(seq_len(who))
-            .saturating_add(TRAILER_LEN as u64)
-    }
-}
-
-/// Bytes of a postcard `Vec<f32>` of `n` elements: varint length, then 4 bytes each.
-fn seq_len(n: u64) -> u64 {
-    let varint = (64 - n.max(1).leading_zeros() as u64).div_ceil(7);
-    n.saturating_mul(4).saturating_add(varint)
-}
-
-/// Encodes `net` as a model file.
-pub fn encode(net: &Network) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct File<'a> {
-        header: ModelHeader,
-        wih: &'a [f32],
-        who: &'a [f32],
-    }
-    let row_major = |m: &DMatrix<f32>| m.transpose().as_slice().to_vec();
-    let (wih, who) = (row_major(net.wih()), row_major(net.who()));
-    let file = File {
-        header: ModelHeader {
-            magic: MAGIC,
-            version: VERSION,
+    /// The header of `net`.
+    pub fn of(net: &Network) -> Self {
+        ModelHeader {
             inputs: net.inputs() as u32,
             hidden: net.hidden() as u32,
             outputs: net.outputs() as u32,
             learning_rate: net.learning_rate(),
             seed: net.seed(),
-        },
-        wih: &wih,
-        who: &who,
-    };
-    // Serialising into a Vec cannot fail: no map keys, no unknown lengths.
-    let mut bytes = postcard::to_allocvec(&file).unwrap_or_default();
+        }
+    }
+
+    /// Decodes and validates the header at the start of `bytes`; returns it and its length.
+    pub fn decode(bytes: &[u8]) -> Result<(Self, usize), ModelError> {
+        let (h, len) = FORMAT.decode_header::<ModelHeader>(bytes)?;
+        Ok((h.validated()?, len))
+    }
+
+    fn validated(self) -> Result<Self, ModelError> {
+        if self.inputs == 0 || self.hidden == 0 || self.outputs == 0 {
+            return Err(FORMAT.bad_header("a layer has no nodes").into());
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(FORMAT
+                .bad_header("learning rate is not a positive number")
+                .into());
+        }
+        Ok(self)
+    }
+
+    /// Number of weights in `wih` and in `who`.
+    pub fn weights(&self) -> (u64, u64) {
+        (
+            self.hidden as u64 * self.inputs as u64,
+            self.outputs as u64 * self.hidden as u64,
+        )
+    }
+
+    /// Total file length the header implies (saturating at `u64::MAX`: a header may claim
+    /// sizes no file can have).
+    pub fn file_len(&self, header_len: usize) -> u64 {
+        let (wih, who) = self.weights();
+        (header_len as u64)
+            .saturating_add(container::seq_len(wih, 4))
+            .saturating_add(container::seq_len(who, 4))
+            .saturating_add(TRAILER_LEN as u64)
+    }
+
+    /// Refuses a network whose weights would not fit the memory budget.
+    pub fn check_budget(&self) -> Result<(), ModelError> {
+        let (wih, who) = self.weights();
+        let bytes = wih.saturating_add(who).saturating_mul(4);
+        Ok(FORMAT.check_budget("a network whose weights", bytes)?)
+    }
+}
+
+/// Refuses, before anything is allocated, a network of these sizes whose weights would not
+/// fit [`container::MEMORY_BUDGET`]: for `train` to call before building one.
+pub fn check_budget(inputs: usize, hidden: usize, outputs: usize) -> Result<(), ModelError> {
+    let wih = (hidden as u64).saturating_mul(inputs as u64);
+    let who = (outputs as u64).saturating_mul(hidden as u64);
+    let bytes = wih.saturating_add(who).saturating_mul(4);
+    Ok(container::check_budget("network", "weights", bytes)?)
+}
+
+/// The varint length prefix of a postcard sequence of `n` elements.
+fn seq_prefix(n: u64, buf: &mut [u8; 10]) -> &[u8] {
+    match postcard::to_slice(&n, buf) {
+        Ok(used) => used,
+        Err(_) => unreachable!("a u64 varint fits in 10 bytes"),
+    }
+}
+
+/// Streams the encoding of `net` to `out` in pieces of at most a row: header, each matrix
+/// row-major behind its length, never the whole file in memory. `out` gets no checksum; the
+/// callers add it.
+fn encode_body(net: &Network, out: &mut impl FnMut(&[u8])) {
+    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+    out(FORMAT.encode_header(&ModelHeader::of(net), &mut buf));
+    let mut row = Vec::new();
+    for m in [net.wih(), net.who()] {
+        let mut len = [0u8; 10];
+        out(seq_prefix(m.len() as u64, &mut len));
+        // m is (rows, cols), column-major in memory; the file wants it row by row.
+        for r in 0..m.nrows() {
+            row.clear();
+            row.extend(m.row(r).iter().flat_map(|w| w.to_le_bytes()));
+            out(&row);
+        }
+    }
+}
+
+/// Encodes `net` as a model file.
+pub fn encode(net: &Network) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    encode_body(net, &mut |b| bytes.extend_from_slice(b));
     let crc = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
     bytes
 }
 
-/// Decodes a model file, checking everything listed in the module docs.
+/// Streams the encoding of `net` to `w`, checksum included: a save needs memory for one
+/// row, not for a second copy of the model.
+#[cfg(feature = "std")]
+pub fn encode_to<W: std::io::Write>(net: &Network, w: W) -> std::io::Result<W> {
+    let mut w = container::CrcWriter::new(w);
+    let mut result = Ok(());
+    encode_body(net, &mut |b| {
+        if result.is_ok() {
+            result = std::io::Write::write_all(&mut w, b);
+        }
+    });
+    result?;
+    w.finish()
+}
+
+/// Both weight matrices, and the first weight that was not finite (reported after the
+/// checksum, so a corrupt file is called corrupt).
+type Weights = (DMatrix<f32>, DMatrix<f32>, Option<ModelError>);
+
+/// Fills `wih` and `who` in place from `next`, which hands over the file's bytes after the
+/// header in order; returns the first weight that is not finite, for after the checksum.
+fn fill_weights(
+    h: &ModelHeader,
+    mut next: impl FnMut(&mut [u8]) -> Result<(), ModelError>,
+) -> Result<Weights, ModelError> {
+    let (i, hd, o) = (h.inputs as usize, h.hidden as usize, h.outputs as usize);
+    let mut first_bad = None;
+    let mut row = Vec::new();
+    let mut fill = |matrix: &'static str, rows: usize, cols: usize| {
+        // Lengths were checked against the file; a wrong prefix here is corruption.
+        let mut expected = [0u8; 10];
+        let expected = seq_prefix((rows * cols) as u64, &mut expected);
+        let mut prefix = [0u8; 10];
+        let prefix = &mut prefix[..expected.len()];
+        next(prefix)?;
+        if prefix != expected {
+            return Err(ModelError::from(
+                FORMAT.bad_header("weight sequences do not match the header"),
+            ));
+        }
+        // Zeroed pages come from the OS untouched (calloc): memory is used as rows arrive.
+        let mut m = DMatrix::<f32>::zeros(rows, cols);
+        row.resize(cols * 4, 0u8);
+        for r in 0..rows {
+            next(&mut row)?;
+            for (c, w) in row.chunks_exact(4).enumerate() {
+                let w = f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                if !w.is_finite() && first_bad.is_none() {
+                    first_bad = Some(ModelError::NotFinite {
+                        matrix,
+                        index: r * cols + c,
+                    });
+                }
+                m[(r, c)] = w;
+            }
+        }
+        Ok(m)
+    };
+    let wih = fill("wih", hd, i)?;
+    let who = fill("who", o, hd)?;
+    Ok((wih, who, first_bad))
+}
+
+/// Decodes a model file, checking everything listed in the module docs. The weights are
+/// decoded straight into the network's matrices.
 pub fn decode(bytes: &[u8]) -> Result<Network, ModelError> {
     let (h, header_len) = ModelHeader::decode(bytes)?;
-    let expected = h.file_len(header_len);
-    if bytes.len() as u64 != expected {
-        return Err(ModelError::WrongLength {
-            expected,
-            found: bytes.len() as u64,
-        });
+    FORMAT.check_len(h.file_len(header_len), bytes.len() as u64)?;
+    h.check_budget()?;
+    let content = FORMAT.split_checksum(bytes)?;
+    let mut rest = &content[header_len..];
+    let (wih, who, bad) = fill_weights(&h, |buf| {
+        // The length check guarantees the bytes are there.
+        let (now, later) = rest.split_at(buf.len().min(rest.len()));
+        buf[..now.len()].copy_from_slice(now);
+        rest = later;
+        Ok(())
+    })?;
+    if let Some(e) = bad {
+        return Err(e);
     }
-    let (content, trailer) = bytes.split_at(bytes.len() - TRAILER_LEN);
-    let stored = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    let computed = crc32fast::hash(content);
-    if stored != computed {
-        return Err(ModelError::ChecksumMismatch { stored, computed });
-    }
-    // The length check bounds both sequences by the file size, so these allocations are safe.
-    let malformed = |_| ModelError::BadHeader("weight sequences do not match the header");
-    let (wih, rest): (Vec<f32>, _) =
-        postcard::take_from_bytes(&content[header_len..]).map_err(malformed)?;
-    let (who, rest): (Vec<f32>, _) = postcard::take_from_bytes(rest).map_err(malformed)?;
-    let (i, hd, o) = (h.inputs as usize, h.hidden as usize, h.outputs as usize);
-    if !rest.is_empty() || wih.len() != hd * i || who.len() != o * hd {
-        return Err(ModelError::BadHeader(
-            "weight sequences do not match the header",
-        ));
-    }
-    for (matrix, w) in [("wih", &wih), ("who", &who)] {
-        if let Some(index) = w.iter().position(|x| !x.is_finite()) {
-            return Err(ModelError::NotFinite { matrix, index });
-        }
-    }
-    let wih = DMatrix::from_row_slice(hd, i, &wih);
-    let who = DMatrix::from_row_slice(o, hd, &who);
     Ok(Network::from_weights(wih, who, h.learning_rate, h.seed))
 }
 
 /// Saves `net` to `path` atomically: a temporary file beside it, fsync, rename. Either the
-/// old file or the complete new one is there afterwards, never a partial one.
+/// old file or the complete new one is there afterwards, never a partial one. The encoding
+/// streams to the file: no copy of the model is made in memory.
 #[cfg(feature = "std")]
 pub fn save(net: &Network, path: &std::path::Path) -> Result<(), ModelError> {
-    crate::atomic::write(path, &encode(net))?;
+    crate::atomic::write_with(path, |file| {
+        encode_to(net, std::io::BufWriter::with_capacity(64 * 1024, file))?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        Ok(())
+    })?;
     Ok(())
 }
 
-/// Loads a model file, checking its header against its length before reading the weights.
+/// Loads a model file, checking its header against its length before reading the weights,
+/// which are read straight into the network's matrices: memory for one copy of the model.
 #[cfg(feature = "std")]
 pub fn load(path: &std::path::Path) -> Result<Network, ModelError> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    let mut head = Vec::with_capacity(MAX_HEADER_LEN);
-    (&mut file)
-        .take(MAX_HEADER_LEN as u64)
-        .read_to_end(&mut head)?;
-    let (h, header_len) = ModelHeader::decode(&head)?;
-    let expected = h.file_len(header_len);
-    if len != expected {
-        return Err(ModelError::WrongLength {
-            expected,
-            found: len,
-        });
+    let mut reader = container::CrcReader::new(std::io::BufReader::with_capacity(64 * 1024, file));
+    let (h, header_len) = FORMAT.read_header::<ModelHeader, _>(&mut reader)?;
+    let h = h.validated()?;
+    FORMAT.check_len(h.file_len(header_len), len)?;
+    h.check_budget()?;
+    let (wih, who, bad) = fill_weights(&h, |buf| Ok(reader.read_exact(buf)?))?;
+    let computed = reader.crc();
+    let mut trailer = [0u8; TRAILER_LEN];
+    reader.inner.read_exact(&mut trailer)?;
+    FORMAT.check_checksum(u32::from_le_bytes(trailer), computed)?;
+    if let Some(e) = bad {
+        return Err(e);
     }
-    let mut bytes = head;
-    bytes.reserve_exact((len as usize).saturating_sub(bytes.len()));
-    file.read_to_end(&mut bytes)?;
-    decode(&bytes)
+    Ok(Network::from_weights(wih, who, h.learning_rate, h.seed))
 }
 
 #[cfg(test)]
@@ -321,7 +362,9 @@ mod tests {
         bytes.extend([0xff, 0xff, 0xff, 0xff, 0x0f]); // hidden u32::MAX
         bytes.extend([0x0a, 0x00, 0x00, 0x80, 0x3e, 0x01]);
         match decode(&bytes) {
-            Err(ModelError::WrongLength { expected, found }) => {
+            Err(ModelError::Container(ContainerError::WrongLength {
+                expected, found, ..
+            })) => {
                 assert!(expected > 1 << 60 && found == bytes.len() as u64)
             }
             other => panic!("{other:?}"),
@@ -345,17 +388,60 @@ mod tests {
         let bytes = encode(&tiny());
         let mut long = bytes.clone();
         long.push(0);
-        assert!(matches!(decode(&long), Err(ModelError::WrongLength { .. })));
+        assert!(matches!(
+            decode(&long),
+            Err(ModelError::Container(ContainerError::WrongLength { .. }))
+        ));
         for len in 0..bytes.len() {
             assert!(decode(&bytes[..len]).is_err(), "accepted {len} bytes");
         }
     }
 
     #[test]
-    fn seq_len_counts_the_varint() {
-        assert_eq!(seq_len(0), 1);
-        assert_eq!(seq_len(127), 1 + 4 * 127);
-        assert_eq!(seq_len(128), 2 + 4 * 128);
-        assert_eq!(seq_len(156_800), 3 + 4 * 156_800);
+    fn non_canonical_varints_in_the_header_are_refused() {
+        // inputs 3 written as 83 00, the checksum made to match.
+        let good = encode(&tiny());
+        let mut bytes = good[..5].to_vec();
+        bytes.extend([0x83, 0x00]);
+        bytes.extend(&good[6..good.len() - TRAILER_LEN]);
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend(crc.to_le_bytes());
+        let err = decode(&bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bad model header: a number is not in its shortest encoding"
+        );
+    }
+
+    #[test]
+    fn streamed_save_and_load_match_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.nnz");
+        let net = Network::new(30, 7, 4, 0.1, 5);
+        save(&net, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), encode(&net));
+        let back = load(&path).unwrap();
+        assert_eq!((back.wih(), back.who()), (net.wih(), net.who()));
+        // A non-finite weight or a flipped byte is caught while streaming too.
+        let mut bad = encode(&tiny());
+        bad[20] ^= 0x10;
+        std::fs::write(&path, &bad).unwrap();
+        assert!(load(&path).unwrap_err().to_string().contains("checksum"));
+    }
+
+    #[test]
+    fn networks_over_the_memory_budget_are_refused() {
+        // 784 × 100,000 weights: 314 MB, over 256 MiB, in a 40-byte header.
+        let err = check_budget(784, 100_000, 10).unwrap_err();
+        assert!(err.to_string().contains("budget of 256 MiB"), "{err}");
+        assert!(check_budget(784, 65_536, 10).is_ok());
+        let h = ModelHeader {
+            inputs: 784,
+            hidden: 100_000,
+            outputs: 10,
+            learning_rate: 0.1,
+            seed: 1,
+        };
+        assert!(h.check_budget().is_err());
     }
 }

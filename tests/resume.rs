@@ -271,7 +271,7 @@ fn a_damaged_checkpoint_is_refused_and_the_previous_one_used() {
     let o = nnzero(d, &args("m.nnz", &["--resume"]));
     assert_ok(&o);
     assert!(
-        stderr(&o).contains("m.nnz.ckpt is unusable (damaged: checksum"),
+        stderr(&o).contains("m.nnz.ckpt is unusable (checkpoint is corrupt: checksum"),
         "{}",
         stderr(&o)
     );

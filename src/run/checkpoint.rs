@@ -9,6 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
+use crate::container::{self, ContainerError, Format, TRAILER_LEN};
 use crate::dataset::Fingerprint;
 
 use super::{EpochRecord, Recipe};
@@ -17,10 +20,44 @@ use super::{EpochRecord, Recipe};
 pub const MAGIC: [u8; 4] = *b"NNZC";
 /// The format version this code writes and reads.
 pub const VERSION: u16 = 1;
-/// Magic, version, payload length.
-const FRAME_HEAD: usize = 4 + 2 + 8;
-/// CRC-32 at the end.
-const FRAME_TAIL: usize = 4;
+/// The checkpoint format in the shared container (`src/container.rs`, `spec/container.md`).
+pub const FORMAT: Format = Format {
+    name: "checkpoint",
+    short: "checkpoint",
+    magic: MAGIC,
+    version: VERSION,
+};
+/// Payload bytes before the epoch log: the recipe (but its hidden size), two fingerprints,
+/// the position (`spec/checkpoint.md`).
+const FIXED_LEN: u64 = 39 + 2 * 14 + 28;
+/// Bytes of one epoch in the log.
+const LOG_ENTRY_LEN: u64 = 20;
+
+/// A checkpoint's header fields, after the container's magic and version: the sizes that
+/// fix the payload's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointHeader {
+    /// Input nodes.
+    pub inputs: u32,
+    /// Hidden nodes.
+    pub hidden: u32,
+    /// Output nodes.
+    pub outputs: u32,
+    /// Epochs in the log (the epoch in progress less one).
+    pub logged: u32,
+}
+
+impl CheckpointHeader {
+    /// Weights in `wih` and `who`.
+    fn weights(&self) -> u64 {
+        self.hidden as u64 * (self.inputs as u64 + self.outputs as u64)
+    }
+
+    /// The payload's length: fixed fields, the log, the learning rate, the weights.
+    fn payload_len(&self) -> u64 {
+        FIXED_LEN + LOG_ENTRY_LEN * self.logged as u64 + 4 + 4 * self.weights()
+    }
+}
 
 /// Where a run is: the epoch it is in and how far into it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,107 +105,59 @@ pub enum CheckpointError {
     /// The file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// It does not start with `NNZC`.
-    #[error("not an nnzero checkpoint (no NNZC magic)")]
-    NotACheckpoint,
-    /// Written by another version of nnzero.
-    #[error("checkpoint version {0}, this nnzero reads version {VERSION}")]
-    Version(u16),
-    /// Shorter than its header says.
-    #[error("truncated: {found} of {expected} bytes")]
-    Truncated {
-        /// Bytes the header promises.
-        expected: u64,
-        /// Bytes there are.
-        found: u64,
-    },
-    /// Longer than its header says.
-    #[error("{0} unexpected bytes after the checkpoint")]
-    TrailingBytes(u64),
-    /// The CRC-32 does not match: the file was damaged.
-    #[error("damaged: checksum {stored:08x} stored, {computed:08x} computed")]
-    Checksum {
-        /// The stored CRC-32.
-        stored: u32,
-        /// The CRC-32 of the bytes.
-        computed: u32,
-    },
+    /// Magic, version, header, length, checksum or memory budget: the container's checks,
+    /// shared with the other formats.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// The checksum matches but a field is impossible.
-    #[error("invalid: {0}")]
+    #[error("invalid checkpoint: {0}")]
     Invalid(&'static str),
 }
 
 impl Checkpoint {
-    /// The hidden layer's size.
-    pub fn hidden(&self) -> u32 {
-        self.recipe.hidden
+    /// Its header fields.
+    pub fn header(&self) -> CheckpointHeader {
+        CheckpointHeader {
+            inputs: self.inputs,
+            hidden: self.recipe.hidden,
+            outputs: self.outputs,
+            logged: self.log.len() as u32,
+        }
     }
 }
 
 /// Encodes `c` as the bytes of a checkpoint file.
 pub fn encode(c: &Checkpoint) -> Vec<u8> {
-    frame(&encode_payload(c))
-}
-
-/// Decodes a whole checkpoint file.
-pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
-    decode_payload(unframe(bytes)?)
-}
-
-/// Magic, version, length, payload, CRC-32 of all that.
-fn frame(payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(FRAME_HEAD + payload.len() + FRAME_TAIL);
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(payload);
+    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+    let mut out = FORMAT.encode_header(&c.header(), &mut buf).to_vec();
+    out.extend_from_slice(&encode_payload(c));
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
 }
 
-/// The payload of a framed file, once magic, version, length and checksum are right.
-fn unframe(bytes: &[u8]) -> Result<&[u8], CheckpointError> {
-    if bytes.len() < 4 || bytes[..4] != MAGIC {
-        return Err(CheckpointError::NotACheckpoint);
+/// Decodes a whole checkpoint file: the container's checks (magic, version, canonical header,
+/// memory budget, length, checksum), then the payload's.
+pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+    let (h, header_len) = FORMAT.decode_header::<CheckpointHeader>(bytes)?;
+    if h.inputs == 0 || h.hidden == 0 || h.outputs == 0 {
+        return Err(FORMAT.bad_header("a layer has no nodes").into());
     }
-    let truncated = |expected: u64| CheckpointError::Truncated {
-        expected,
-        found: bytes.len() as u64,
-    };
-    if bytes.len() < FRAME_HEAD {
-        return Err(truncated(FRAME_HEAD as u64));
-    }
-    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != VERSION {
-        return Err(CheckpointError::Version(version));
-    }
-    let mut len = [0u8; 8];
-    len.copy_from_slice(&bytes[6..14]);
-    let expected = u64::from_le_bytes(len).saturating_add((FRAME_HEAD + FRAME_TAIL) as u64);
-    let found = bytes.len() as u64;
-    if found < expected {
-        return Err(truncated(expected));
-    }
-    if found > expected {
-        return Err(CheckpointError::TrailingBytes(found - expected));
-    }
-    let end = bytes.len() - FRAME_TAIL;
-    let mut tail = [0u8; 4];
-    tail.copy_from_slice(&bytes[end..]);
-    let stored = u32::from_le_bytes(tail);
-    let computed = crc32fast::hash(&bytes[..end]);
-    if stored != computed {
-        return Err(CheckpointError::Checksum { stored, computed });
-    }
-    Ok(&bytes[FRAME_HEAD..end])
+    // The weights in the file and the network built from them.
+    FORMAT.check_budget("a network whose weights", 2 * 4 * h.weights())?;
+    let expected = (header_len as u64)
+        .saturating_add(h.payload_len())
+        .saturating_add(TRAILER_LEN as u64);
+    FORMAT.check_len(expected, bytes.len() as u64)?;
+    let content = FORMAT.split_checksum(bytes)?;
+    decode_payload(&h, &content[header_len..])
 }
 
-/// The payload: fixed-width little-endian fields, in the order of `spec/checkpoint.md`.
+/// The payload: fixed-width little-endian fields, in the order of `spec/checkpoint.md` (the
+/// sizes are the header's).
 pub fn encode_payload(c: &Checkpoint) -> Vec<u8> {
     let mut w = Vec::with_capacity(256 + 4 * (c.wih.len() + c.who.len()));
     let r = &c.recipe;
-    put_u32(&mut w, r.hidden);
     put_f32(&mut w, r.lr);
     put_opt_f32(&mut w, r.lr_final);
     put_u32(&mut w, r.epochs);
@@ -189,15 +178,12 @@ pub fn encode_payload(c: &Checkpoint) -> Vec<u8> {
     put_u64(&mut w, p.record);
     put_u64(&mut w, p.done);
     put_u64(&mut w, nanos(p.took));
-    put_u32(&mut w, c.log.len() as u32);
     for e in &c.log {
         put_u32(&mut w, e.epoch);
         put_u32(&mut w, e.correct);
         put_u32(&mut w, e.total);
         put_u64(&mut w, nanos(e.took));
     }
-    put_u32(&mut w, c.inputs);
-    put_u32(&mut w, c.outputs);
     put_f32(&mut w, c.lr);
     for v in c.wih.iter().chain(&c.who) {
         put_f32(&mut w, *v);
@@ -205,10 +191,16 @@ pub fn encode_payload(c: &Checkpoint) -> Vec<u8> {
     w
 }
 
-/// Decodes a payload, checking every field that can be checked without the data.
-pub fn decode_payload(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+/// Decodes a payload of header `h`, checking every field that can be checked without the
+/// data.
+pub fn decode_payload(h: &CheckpointHeader, bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+    if bytes.len() as u64 != h.payload_len() {
+        return Err(CheckpointError::Invalid(
+            "the payload's length is not the header's",
+        ));
+    }
     let mut r = Reader { bytes };
-    let hidden = r.u32()?;
+    let (inputs, hidden, outputs, entries) = (h.inputs, h.hidden, h.outputs, h.logged);
     let lr = r.f32()?;
     let lr_final = r.opt_f32()?;
     let epochs = r.u32()?;
@@ -243,7 +235,6 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         done: r.u64()?,
         took: Duration::from_nanos(r.u64()?),
     };
-    let entries = r.u32()?;
     if position.epoch == 0 || position.epoch > epochs.saturating_add(1) {
         return Err(CheckpointError::Invalid("epoch outside the run"));
     }
@@ -265,18 +256,9 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         }
         log.push(e);
     }
-    let inputs = r.u32()?;
-    let outputs = r.u32()?;
     let net_lr = r.f32()?;
-    if inputs == 0 || hidden == 0 || outputs == 0 || epochs == 0 {
-        return Err(CheckpointError::Invalid("a size of zero"));
-    }
-    // The weights' size is checked against what is left before anything is allocated.
-    let weights = hidden as u64 * inputs as u64 + outputs as u64 * hidden as u64;
-    if r.bytes.len() as u64 != 4 * weights {
-        return Err(CheckpointError::Invalid(
-            "the weights do not fill the rest of the file",
-        ));
+    if epochs == 0 {
+        return Err(CheckpointError::Invalid("no epochs"));
     }
     let wih = r.f32s(hidden as usize * inputs as usize)?;
     let who = r.f32s(outputs as usize * hidden as usize)?;
@@ -469,8 +451,8 @@ mod tests {
     #[test]
     fn golden_bytes_match_the_spec() {
         let bytes = encode(&example());
-        let expected = hex("4e 4e 5a 43  01 00  93 00 00 00 00 00 00 00
-             01 00 00 00  00 00 00 3f
+        let expected = hex("4e 4e 5a 43  01  02 01 01 01
+             00 00 00 3f
              00 00 00 00 00
              03 00 00 00  07 00 00 00 00 00 00 00
              00 00 00 00 00 00 00 00 00
@@ -481,10 +463,9 @@ mod tests {
              02 00 00 00
              05 00 00 00 00 00 00 00  0a 00 00 00 00 00 00 00
              00 2f 68 59 00 00 00 00
-             01 00 00 00
              01 00 00 00 03 00 00 00 04 00 00 00
              00 94 35 77 00 00 00 00
-             02 00 00 00  01 00 00 00  00 00 00 3f
+             00 00 00 3f
              00 00 80 3e  00 00 80 bf
              00 00 00 40");
         assert_eq!(bytes[..bytes.len() - 4], expected[..]);
@@ -510,7 +491,9 @@ mod tests {
         longer.push(0);
         assert!(matches!(
             decode(&longer),
-            Err(CheckpointError::TrailingBytes(1))
+            Err(CheckpointError::Container(
+                ContainerError::WrongLength { .. }
+            ))
         ));
     }
 
@@ -519,7 +502,12 @@ mod tests {
         let mut c = example();
         c.recipe.hidden = u32::MAX;
         let bytes = encode(&c);
-        assert!(matches!(decode(&bytes), Err(CheckpointError::Invalid(_))));
+        assert!(matches!(
+            decode(&bytes),
+            Err(CheckpointError::Container(
+                ContainerError::OverBudget { .. }
+            ))
+        ));
     }
 
     #[test]
@@ -537,7 +525,12 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let (c, from, why) = load_newest(&path).unwrap();
         assert_eq!((c.position.record, from), (5, previous_path(&path)));
-        assert!(matches!(why, Some(CheckpointError::Checksum { .. })));
+        assert!(matches!(
+            why,
+            Some(CheckpointError::Container(
+                ContainerError::ChecksumMismatch { .. }
+            ))
+        ));
         // Killed between the two renames: only .prev is there.
         std::fs::remove_file(&path).unwrap();
         assert_eq!(load_newest(&path).unwrap().0.position.record, 5);

@@ -78,7 +78,7 @@ pub fn evaluate_and_draw(
             score.correct(),
             score.total()
         ),
-        counts: score.counts,
+        counts: score.digits(),
         mistakes: worst.mistakes,
         side: if h.rows == h.cols { side } else { 0 },
     };

@@ -73,7 +73,9 @@ pub fn run(args: &TestArgs) -> Result<(), CliError> {
         writeln!(
             out,
             "      {}",
-            (0..10).map(|d| format!("{d:>6}")).collect::<String>()
+            (0..score.classes())
+                .map(|d| format!("{d:>6}"))
+                .collect::<String>()
         )?;
         for (digit, row) in score.counts.iter().enumerate() {
             let cells: String = row.iter().map(|c| format!("{c:>6}")).collect();

@@ -277,3 +277,50 @@ fn an_unwritable_output_is_a_named_error() {
         "missing --labels is a usage error"
     );
 }
+
+/// Runs mnist2blob with its address space capped at `bytes` (prlimit --as), so running out of
+/// memory shows as an abort rather than as the machine swapping.
+fn run_limited(dir: &Path, bytes: u64, args: &[&str]) -> Output {
+    Command::new("prlimit")
+        .arg(format!("--as={bytes}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_mnist2blob"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("prlimit (util-linux) is needed for the memory tests")
+}
+
+#[test]
+fn endless_input_stops_at_the_cap_within_a_pis_memory() {
+    // /dev/zero never ends: it used to be read whole (2.1 GB in 2 s) until the allocator gave
+    // up. Now reading stops at 128 MiB, well inside 400 MB of address space.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("out.blob"), b"precious").unwrap();
+    let o = run_limited(
+        dir.path(),
+        400 << 20,
+        &["--csv", "/dev/zero", "-o", "out.blob"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("more than 128 MiB when unpacked"), "{err}");
+    assert_eq!(fs::read(dir.path().join("out.blob")).unwrap(), b"precious");
+}
+
+#[test]
+fn a_gzip_bomb_stops_at_the_cap() {
+    // 129 MiB of zeros is 129 KB of gzip; the old 1 GiB cap unpacked all of it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..129 {
+        e.write_all(&zeros).unwrap();
+    }
+    fs::write(dir.path().join("bomb.csv.gz"), e.finish().unwrap()).unwrap();
+    assert_refused(
+        dir.path(),
+        &["--csv", "bomb.csv.gz", "-o", "out.blob"],
+        "more than 128 MiB when unpacked",
+    );
+}
