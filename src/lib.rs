@@ -39,6 +39,8 @@
 extern crate alloc;
 
 pub mod activation;
+#[cfg(feature = "alloc")]
+pub mod aligned;
 pub mod augment;
 pub mod blob;
 pub mod eval;
@@ -55,11 +57,11 @@ pub mod query;
 pub mod trainer;
 
 #[cfg(feature = "std")]
-pub mod aligned_alloc;
-#[cfg(feature = "std")]
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
+#[cfg(feature = "std")]
+pub mod parallel;
 #[cfg(feature = "display")]
 pub mod display;
 #[cfg(feature = "prepare")]
@@ -68,4 +70,6 @@ pub mod prepare;
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]
 pub use network::Network;
+#[cfg(feature = "std")]
+pub use parallel::ParallelTrainer;
 pub use trainer::Trainer;

@@ -173,7 +173,7 @@ pub fn encode(net: &Network) -> Vec<u8> {
         wih: &'a [f32],
         who: &'a [f32],
     }
-    let row_major = |m: &DMatrix<f32>| m.transpose().as_slice().to_vec();
+    let row_major = |m: &crate::aligned::AlignedMatrix| m.transpose().as_slice().to_vec();
     let (wih, who) = (row_major(net.wih()), row_major(net.who()));
     let file = File {
         header: ModelHeader {

@@ -9,6 +9,7 @@ use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
 use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
+use nnzero::parallel::{default_threads, ParallelTrainer};
 use nnzero::{model, Network};
 
 use crate::error::CliError;
@@ -54,6 +55,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub augment_copies: u32,
+    /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
+    /// for bit, for every count) [default: the machine's cores, at most 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
@@ -180,7 +185,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     let samples = args
         .limit
         .map_or(train.len() as u64, |n| n.min(train.len() as u64));
-    let mut net = Network::new(
+    let net = Network::new(
         th.pixels(),
         args.hidden as usize,
         classes,
@@ -230,15 +235,17 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         };
     let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
     let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
+    let threads = args.threads.map_or(default_threads(net.hidden()), |n| n as usize);
+    // Threads started once for the run; the trainer owns the network until the end.
+    let mut trainer = ParallelTrainer::new(net, threads);
     for epoch in 1..=args.epochs {
         if let Some(last) = lr_final {
             // Geometric steps from --lr in the first epoch to `last` in the last one.
             let t = (epoch - 1) as f32 / (args.epochs - 1).max(1) as f32;
-            net.set_learning_rate(args.lr * (last / args.lr).powf(t));
+            trainer.set_learning_rate(args.lr * (last / args.lr).powf(t));
         }
         let label = format!("epoch {epoch}/{}", args.epochs);
         let mut progress = Progress::start(label, samples * copies);
-        let mut trainer = net.trainer();
         let mut stream = train.stream()?;
         let mut done = 0u64;
         for o in observers.iter_mut() {
@@ -274,9 +281,8 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
                 }
             }
         }
-        trainer.finish();
         let took = progress.finish();
-        let score = evaluate(&net, &test)?;
+        let score = evaluate(trainer.network(), &test)?;
         println!(
             "epoch {epoch}/{}: test accuracy {:.2}% ({}/{}), {:.1} s, {:.0} samples/s",
             args.epochs,
@@ -291,6 +297,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         }
     }
     // The model records the rate the run was asked for, not the last step of a schedule.
+    let mut net = trainer.into_network();
     net.set_learning_rate(args.lr);
     Ok(net)
 }
