@@ -149,11 +149,19 @@ fn main() {
             n as f64 / median(rates[i].clone())
         );
         if let Some(one) = one {
-            let r: Vec<f64> = rates[i].iter().zip(&rates[one]).map(|(a, b)| a / b).collect();
+            let r: Vec<f64> = rates[i]
+                .iter()
+                .zip(&rates[one])
+                .map(|(a, b)| a / b)
+                .collect();
             line += &format!(", {:.2}× one thread", median(r));
         }
         if numpy_rates.len() == rates[i].len() {
-            let r: Vec<f64> = rates[i].iter().zip(&numpy_rates).map(|(a, b)| a / b).collect();
+            let r: Vec<f64> = rates[i]
+                .iter()
+                .zip(&numpy_rates)
+                .map(|(a, b)| a / b)
+                .collect();
             line += &format!(", {:.2}× numpy", median(r));
         }
         println!("{line}");

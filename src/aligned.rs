@@ -80,6 +80,7 @@ impl AlignedBuf {
 /// An aligned, non-null pointer for an empty buffer (never dereferenced, never freed).
 fn dangling() -> NonNull<f32> {
     #[repr(align(64))]
+    #[allow(dead_code)] // only its alignment matters
     struct Line([f32; LINE_FLOATS]);
     NonNull::<Line>::dangling().cast()
 }
@@ -158,7 +159,9 @@ pub fn zeros(nrows: usize, ncols: usize) -> AlignedMatrix {
 }
 
 /// An aligned copy of any `f32` matrix, element for element.
-pub fn copy_of<R: Dim, C: Dim, S: RawStorage<f32, R, C>>(m: &Matrix<f32, R, C, S>) -> AlignedMatrix {
+pub fn copy_of<R: Dim, C: Dim, S: RawStorage<f32, R, C>>(
+    m: &Matrix<f32, R, C, S>,
+) -> AlignedMatrix {
     let mut out = zeros(m.nrows(), m.ncols());
     // Both iterate in column-major order.
     for (o, &v) in out.iter_mut().zip(m.iter()) {

@@ -60,10 +60,12 @@ pub mod trainer;
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
-#[cfg(feature = "std")]
-pub mod parallel;
 #[cfg(feature = "display")]
 pub mod display;
+#[cfg(feature = "std")]
+pub mod parallel;
+#[cfg(feature = "std")]
+pub mod pipeline;
 #[cfg(feature = "prepare")]
 pub mod prepare;
 

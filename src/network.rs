@@ -90,7 +90,12 @@ impl Network {
         S1: RawStorage<f32, Dyn, Dyn>,
         S2: RawStorage<f32, Dyn, Dyn>,
     {
-        Self::with_aligned(aligned::copy_of(&wih), aligned::copy_of(&who), learning_rate, seed)
+        Self::with_aligned(
+            aligned::copy_of(&wih),
+            aligned::copy_of(&who),
+            learning_rate,
+            seed,
+        )
     }
 
     fn with_aligned(wih: AlignedMatrix, who: AlignedMatrix, learning_rate: f32, seed: u64) -> Self {

@@ -64,7 +64,10 @@ pub fn split(hidden: usize, threads: usize) -> Vec<(usize, usize)> {
     (0..n)
         .map(|t| {
             let (c0, c1) = (t * chunks / n, (t + 1) * chunks / n);
-            ((c0 * LINE_FLOATS).min(hidden), (c1 * LINE_FLOATS).min(hidden))
+            (
+                (c0 * LINE_FLOATS).min(hidden),
+                (c1 * LINE_FLOATS).min(hidden),
+            )
         })
         .collect()
 }
@@ -594,7 +597,10 @@ mod tests {
     fn ranges_cover_the_nodes_on_cache_line_boundaries() {
         assert_eq!(split(200, 1), vec![(0, 200)]);
         assert_eq!(split(200, 2), vec![(0, 96), (96, 200)]);
-        assert_eq!(split(200, 4), vec![(0, 48), (48, 96), (96, 144), (144, 200)]);
+        assert_eq!(
+            split(200, 4),
+            vec![(0, 48), (48, 96), (96, 144), (144, 200)]
+        );
         assert_eq!(split(20, 4), vec![(0, 16), (16, 20)]);
         assert_eq!(split(5, 3), vec![(0, 5)]);
         for hidden in 1..100 {

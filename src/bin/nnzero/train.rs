@@ -10,6 +10,7 @@ use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
 use nnzero::parallel::{default_threads, ParallelTrainer};
+use nnzero::pipeline::Pipeline;
 use nnzero::{model, Network};
 
 use crate::error::CliError;
@@ -233,9 +234,24 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         } else {
             0
         };
-    let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
+    // Copy 1 and 2 of each image are --rotate's, the rest --augment's; made, with the blob's
+    // decoding, on a producer thread ahead of the training threads.
+    let (rotate, mut scratch) = (args.rotate, vec![0u8; th.pixels()]);
+    let mut copier = move |_index: u64, copy: usize, src: &[u8], out: &mut [u8]| match rotate {
+        Some(degrees) if copy <= 2 => {
+            let angle = if copy == 1 { degrees } else { -degrees };
+            warp(src, out, side, &Affine::rotation(angle));
+        }
+        _ => {
+            if let Some(aug) = augmenter.as_mut() {
+                aug.augment(src, out, &mut scratch, side);
+            }
+        }
+    };
     let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
-    let threads = args.threads.map_or(default_threads(net.hidden()), |n| n as usize);
+    let threads = args
+        .threads
+        .map_or(default_threads(net.hidden()), |n| n as usize);
     // Threads started once for the run; the trainer owns the network until the end.
     let mut trainer = ParallelTrainer::new(net, threads);
     for epoch in 1..=args.epochs {
@@ -246,7 +262,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         }
         let label = format!("epoch {epoch}/{}", args.epochs);
         let mut progress = Progress::start(label, samples * copies);
-        let mut stream = train.stream()?;
+        let mut feed = Pipeline::spawn(&train, samples, copies as usize, copier)?;
         let mut done = 0u64;
         for o in observers.iter_mut() {
             o.epoch_start(epoch, args.epochs, samples * copies);
@@ -263,24 +279,10 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
                 progress.update(*done);
             }
         };
-        for _ in 0..samples {
-            let Some((label, pixels)) = stream.next_record()? else {
-                break;
-            };
+        while let Some((label, pixels)) = feed.next_sample()? {
             step(pixels, label, &mut done);
-            if let Some(degrees) = args.rotate {
-                for angle in [degrees, -degrees] {
-                    warp(pixels, &mut variant, side, &Affine::rotation(angle));
-                    step(&variant, label, &mut done);
-                }
-            }
-            if let Some(aug) = augmenter.as_mut() {
-                for _ in 0..args.augment_copies {
-                    aug.augment(pixels, &mut variant, &mut scratch, side);
-                    step(&variant, label, &mut done);
-                }
-            }
         }
+        copier = feed.finish();
         let took = progress.finish();
         let score = evaluate(trainer.network(), &test)?;
         println!(
