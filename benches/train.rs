@@ -1,31 +1,30 @@
 //! Training throughput of the seed's recipe (784-200-10, lr 0.1): samples/s of one epoch over
-//! all 60,000 MNIST training images, on one thread.
+//! all 60,000 MNIST training images, per thread count, against numpy in the same run.
 //!
 //! ```text
-//! cargo bench --bench train                      # fused trainer, 3 epochs
-//! cargo bench --bench train -- --all             # also the unfused and the streamed epoch
-//! cargo bench --bench train -- --numpy ../shared/bench/numpy_ref.py --rounds 3
+//! cargo bench --bench train                          # --threads 1,2, numpy alternating, 3 rounds
+//! cargo bench --bench train -- --threads 1,2,4 --rounds 5
+//! cargo bench --bench train -- --no-numpy --all      # also the unfused and the streamed epoch
 //! ```
-//! - `fused`: the trainer as `nnzero train` uses it, the images already unpacked in memory;
-//! - `unfused`: the same maths with `wih` updated in a pass of its own (`Network::train`);
-//! - `streamed`: an epoch exactly as `nnzero train` runs it, the blob unpacked on a second thread;
-//! - `--numpy SCRIPT`: alternates one epoch of the numpy reference (`--impl ger --dtype float32
-//!   --threads 1`) with one fused epoch, `--rounds` times, and prints the ratio of each pair.
-//!   These machines are shared and noisy: only ratios measured side by side mean much.
+//! Each round runs one epoch of the numpy reference (`benches/numpy_ref.py --impl ger
+//! --dtype float32 --threads 1`, the best plain numpy/BLAS does per sample), then one epoch of
+//! the [`ParallelTrainer`] for each thread count, the images already unpacked in memory. It
+//! prints every round and the medians: samples/s per thread count, each against one thread and
+//! against numpy. These machines are shared and noisy: only ratios measured side by side mean
+//! much, and the median of several rounds more than any one.
+//! - `--all`: the single-thread [`nnzero::Trainer`] (fused), `Network::train` (unfused: `wih`
+//!   updated in a pass of its own), and an epoch streamed from the blob as `nnzero train` reads it.
+//! - `--numpy SCRIPT`: another numpy reference script; `--no-numpy` skips it.
 
 use std::process::Command;
 use std::time::Instant;
 
 use nnzero::dataset::Dataset;
 use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
-use nnzero::Network;
-
-// As in `nnzero` itself: weights on cache-line boundaries for the AVX kernels.
-#[global_allocator]
-static ALLOCATOR: nnzero::aligned_alloc::CacheAligned = nnzero::aligned_alloc::CacheAligned;
+use nnzero::{Network, ParallelTrainer};
 
 struct Options {
-    epochs: usize,
+    threads: Vec<usize>,
     all: bool,
     numpy: Option<String>,
     rounds: usize,
@@ -33,23 +32,40 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
-        epochs: 3,
+        threads: vec![1, 2],
         all: false,
-        numpy: None,
+        numpy: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/numpy_ref.py").into()),
         rounds: 3,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut num = |d| args.next().and_then(|v| v.parse().ok()).unwrap_or(d);
         match a.as_str() {
-            "--epochs" => o.epochs = num(3),
-            "--rounds" => o.rounds = num(3),
+            "--rounds" => o.rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(3),
+            "--threads" => {
+                o.threads = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|t| t.parse().ok())
+                    .filter(|&t| t > 0)
+                    .collect();
+                if o.threads.is_empty() {
+                    o.threads = vec![1];
+                }
+            }
             "--all" => o.all = true,
             "--numpy" => o.numpy = args.next(),
+            "--no-numpy" => o.numpy = None,
             _ => {} // cargo bench passes --bench
         }
     }
+    o.rounds = o.rounds.max(1);
     o
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn main() {
@@ -64,11 +80,102 @@ fn main() {
         pixels.extend_from_slice(p);
     }
     let n = labels.len();
-    println!("nnzero train bench: 784-{HIDDEN}-10, lr 0.1, {n} samples, one thread");
+    println!(
+        "nnzero train bench: 784-{HIDDEN}-10, lr 0.1, {n} samples, threads {:?}, {} round(s), {} cores",
+        o.threads,
+        o.rounds,
+        std::thread::available_parallelism().map_or(1, |c| c.get())
+    );
 
-    let mut net = Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1);
-    let fused_epoch = |net: &mut Network| {
+    // One epoch on `threads` threads; the network carries on from epoch to epoch.
+    let epoch = |net: Network, threads: usize| -> (Network, f64) {
         let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let start = Instant::now();
+        let mut trainer = ParallelTrainer::new(net, threads);
+        for (&label, p) in labels.iter().zip(pixels.chunks_exact(record)) {
+            scale_image(p, &mut x);
+            targets_into(label, &mut t);
+            trainer.train(&x, &t);
+        }
+        let net = trainer.into_network();
+        (net, n as f64 / start.elapsed().as_secs_f64())
+    };
+
+    let mut nets: Vec<Option<Network>> = o
+        .threads
+        .iter()
+        .map(|_| Some(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)))
+        .collect();
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); o.threads.len()];
+    let mut numpy_rates = Vec::new();
+    let mut numpy = o.numpy.clone();
+    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
+    for round in 1..=o.rounds {
+        let mut line = format!("round {round}:");
+        if let Some(script) = &numpy {
+            match numpy_rate(script, data_dir) {
+                Some(np) => {
+                    numpy_rates.push(np);
+                    line += &format!(" numpy {np:>7.0}/s");
+                }
+                None => {
+                    println!("numpy reference did not run (are numpy and scipy installed?)");
+                    numpy = None;
+                }
+            }
+        }
+        for (i, &threads) in o.threads.iter().enumerate() {
+            let net = nets[i].take().unwrap_or_else(|| unreachable!());
+            let (net, rate) = epoch(net, threads);
+            nets[i] = Some(net);
+            rates[i].push(rate);
+            line += &format!("  {threads} thread(s) {rate:>7.0}/s");
+        }
+        println!("{line}");
+    }
+    // Same seed, same data, same epochs: every thread count trained the same weights.
+    let first = nets[0].as_ref().map(|n| n.wih().as_slice().to_vec());
+    let same = nets
+        .iter()
+        .all(|n| n.as_ref().map(|n| n.wih().as_slice().to_vec()) == first);
+    println!("weights identical across thread counts: {same}");
+
+    println!("medians over {} round(s):", o.rounds);
+    let one = o.threads.iter().position(|&t| t == 1);
+    for (i, &threads) in o.threads.iter().enumerate() {
+        let mut line = format!(
+            "  {threads} thread(s): {:>7.0} samples/s ({:.3} s/epoch)",
+            median(rates[i].clone()),
+            n as f64 / median(rates[i].clone())
+        );
+        if let Some(one) = one {
+            let r: Vec<f64> = rates[i]
+                .iter()
+                .zip(&rates[one])
+                .map(|(a, b)| a / b)
+                .collect();
+            line += &format!(", {:.2}× one thread", median(r));
+        }
+        if numpy_rates.len() == rates[i].len() {
+            let r: Vec<f64> = rates[i]
+                .iter()
+                .zip(&numpy_rates)
+                .map(|(a, b)| a / b)
+                .collect();
+            line += &format!(", {:.2}× numpy", median(r));
+        }
+        println!("{line}");
+    }
+    if !numpy_rates.is_empty() {
+        println!(
+            "  numpy (ger, float32, 1 thread): {:>7.0} samples/s",
+            median(numpy_rates)
+        );
+    }
+
+    if o.all {
+        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let mut net = Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1);
         let start = Instant::now();
         let mut trainer = net.trainer();
         for (&label, p) in labels.iter().zip(pixels.chunks_exact(record)) {
@@ -77,29 +184,9 @@ fn main() {
             trainer.train(&x, &t);
         }
         trainer.finish();
-        n as f64 / start.elapsed().as_secs_f64()
-    };
+        report("fused", n, start);
 
-    let mut rates: Vec<f64> = (1..=o.epochs)
-        .map(|epoch| {
-            let rate = fused_epoch(&mut net);
-            println!(
-                "    fused epoch {epoch}: {:>6.3} s  {rate:>8.0} samples/s",
-                n as f64 / rate
-            );
-            rate
-        })
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    println!(
-        "    fused: median {:.0} samples/s, best {:.0} samples/s",
-        rates[rates.len() / 2],
-        rates[rates.len() - 1]
-    );
-
-    if o.all {
         let mut net = Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1);
-        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
         let start = Instant::now();
         for (&label, p) in labels.iter().zip(pixels.chunks_exact(record)) {
             scale_image(p, &mut x);
@@ -119,28 +206,6 @@ fn main() {
         }
         trainer.finish();
         report("streamed", n, start);
-    }
-
-    if let Some(script) = &o.numpy {
-        let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
-        let mut ratios = Vec::new();
-        for round in 1..=o.rounds {
-            let Some(np) = numpy_rate(script, data_dir) else {
-                println!("numpy reference did not run (is numpy/scipy installed?)");
-                return;
-            };
-            let ours = fused_epoch(&mut net);
-            ratios.push(ours / np);
-            println!(
-                "round {round}: numpy {np:>7.0} samples/s, nnzero {ours:>7.0} samples/s, ratio {:.2}×",
-                ours / np
-            );
-        }
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "median ratio nnzero/numpy: {:.2}×",
-            ratios[ratios.len() / 2]
-        );
     }
 }
 

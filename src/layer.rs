@@ -146,7 +146,18 @@ fn fused(w: &mut [f32], g: &[f32], xp: &[f32], x: &[f32], sums: &mut [f32], reve
         let r0 = BLOCK * if reverse { blocks - 1 - b } else { b };
         fused_block::<BLOCK>(w, n_out, r0, g, xp, x, sums);
     }
-    fused_rows(w, n_out, blocks * BLOCK, n_out, g, xp, x, sums);
+    // The rows after the last whole block: a block of a multiple of eight (the threaded
+    // trainer's blocks of 16k rows leave 8, 16, 24 or 32), then any odd rows one by one.
+    let r0 = blocks * BLOCK;
+    let tail = (n_out - r0) / 8 * 8;
+    match tail {
+        8 => fused_block::<8>(w, n_out, r0, g, xp, x, sums),
+        16 => fused_block::<16>(w, n_out, r0, g, xp, x, sums),
+        24 => fused_block::<24>(w, n_out, r0, g, xp, x, sums),
+        32 => fused_block::<32>(w, n_out, r0, g, xp, x, sums),
+        _ => {}
+    }
+    fused_rows(w, n_out, r0 + tail, n_out, g, xp, x, sums);
 }
 
 /// Rows `r0..r0 + B` of the fused kernel, their sums kept in registers.
@@ -203,7 +214,16 @@ fn sums_portable(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
     for b in 0..blocks {
         sums_block::<BLOCK>(w, n_out, b * BLOCK, inputs, sums);
     }
-    sums_rows(w, n_out, blocks * BLOCK, n_out, inputs, sums);
+    let r0 = blocks * BLOCK;
+    let tail = (n_out - r0) / 8 * 8;
+    match tail {
+        8 => sums_block::<8>(w, n_out, r0, inputs, sums),
+        16 => sums_block::<16>(w, n_out, r0, inputs, sums),
+        24 => sums_block::<24>(w, n_out, r0, inputs, sums),
+        32 => sums_block::<32>(w, n_out, r0, inputs, sums),
+        _ => {}
+    }
+    sums_rows(w, n_out, r0 + tail, n_out, inputs, sums);
 }
 
 #[inline(always)]
@@ -395,7 +415,15 @@ mod tests {
             state ^= state << 5;
             (state as f32 / u32::MAX as f32) - 0.5
         };
-        for (n_out, n_in) in [(7, 13), (BLOCK, 5), (2 * BLOCK + 3, 9)] {
+        for (n_out, n_in) in [
+            (7, 13),
+            (BLOCK, 5),
+            (2 * BLOCK + 3, 9),
+            (48, 6),
+            (BLOCK + 16, 5),
+            (2 * BLOCK + 24, 7),
+            (BLOCK + 37, 4),
+        ] {
             let w0: Vec<f32> = (0..n_out * n_in).map(|_| next()).collect();
             let g: Vec<f32> = (0..n_out).map(|_| next() * 0.1).collect();
             let xp: Vec<f32> = (0..n_in).map(|_| next()).collect();

@@ -39,6 +39,8 @@
 extern crate alloc;
 
 pub mod activation;
+#[cfg(feature = "alloc")]
+pub mod aligned;
 pub mod augment;
 pub mod blob;
 pub mod container;
@@ -56,13 +58,15 @@ pub mod query;
 pub mod trainer;
 
 #[cfg(feature = "std")]
-pub mod aligned_alloc;
-#[cfg(feature = "std")]
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod dataset;
 #[cfg(feature = "display")]
 pub mod display;
+#[cfg(feature = "std")]
+pub mod parallel;
+#[cfg(feature = "std")]
+pub mod pipeline;
 #[cfg(feature = "prepare")]
 pub mod prepare;
 #[cfg(feature = "std")]
@@ -71,4 +75,6 @@ pub mod run;
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]
 pub use network::Network;
+#[cfg(feature = "std")]
+pub use parallel::ParallelTrainer;
 pub use trainer::Trainer;

@@ -15,7 +15,7 @@
 //! then that every weight is finite; it rejects trailing bytes.
 
 use alloc::vec::Vec;
-use nalgebra::DMatrix;
+use crate::aligned::{self, AlignedMatrix};
 use serde::{Deserialize, Serialize};
 
 use crate::container::{self, ContainerError, Format, TRAILER_LEN};
@@ -201,7 +201,7 @@ pub fn encode_to<W: std::io::Write>(net: &Network, w: W) -> std::io::Result<W> {
 
 /// Both weight matrices, and the first weight that was not finite (reported after the
 /// checksum, so a corrupt file is called corrupt).
-type Weights = (DMatrix<f32>, DMatrix<f32>, Option<ModelError>);
+type Weights = (AlignedMatrix, AlignedMatrix, Option<ModelError>);
 
 /// Fills `wih` and `who` in place from `next`, which hands over the file's bytes after the
 /// header in order; returns the first weight that is not finite, for after the checksum.
@@ -225,7 +225,7 @@ fn fill_weights(
             ));
         }
         // Zeroed pages come from the OS untouched (calloc): memory is used as rows arrive.
-        let mut m = DMatrix::<f32>::zeros(rows, cols);
+        let mut m = aligned::zeros(rows, cols);
         row.resize(cols * 4, 0u8);
         for r in 0..rows {
             next(&mut row)?;
@@ -265,7 +265,7 @@ pub fn decode(bytes: &[u8]) -> Result<Network, ModelError> {
     if let Some(e) = bad {
         return Err(e);
     }
-    Ok(Network::from_weights(wih, who, h.learning_rate, h.seed))
+    Ok(Network::from_aligned(wih, who, h.learning_rate, h.seed))
 }
 
 /// Saves `net` to `path` atomically: a temporary file beside it, fsync, rename. Either the
@@ -302,12 +302,13 @@ pub fn load(path: &std::path::Path) -> Result<Network, ModelError> {
     if let Some(e) = bad {
         return Err(e);
     }
-    Ok(Network::from_weights(wih, who, h.learning_rate, h.seed))
+    Ok(Network::from_aligned(wih, who, h.learning_rate, h.seed))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nalgebra::DMatrix;
 
     fn tiny() -> Network {
         let wih = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);

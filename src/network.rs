@@ -3,13 +3,16 @@
 //! ```text
 //! inputs (input) ──wih──▶ hidden (hidden) ──who──▶ outputs (output)
 //! ```
-//! `wih` is (hidden, input) and `who` is (output, hidden), both nalgebra `DMatrix<f32>`, which
-//! is column-major: `wih.column(j)` is input `j`'s weights to every hidden node.
+//! `wih` is (hidden, input) and `who` is (output, hidden), both nalgebra matrices on
+//! cache-line-aligned storage ([`AlignedMatrix`]), column-major: `wih.column(j)` is input `j`'s
+//! weights to every hidden node.
 
 use alloc::vec;
 use alloc::vec::Vec;
-use nalgebra::DMatrix;
+use nalgebra::base::storage::RawStorage;
+use nalgebra::{Dyn, Matrix};
 
+use crate::aligned::{self, AlignedMatrix};
 use crate::init::init_weights;
 use crate::query::{backquery_into, query_into};
 use crate::trainer::{Scratch, Trainer};
@@ -18,9 +21,9 @@ use crate::trainer::{Scratch, Trainer};
 #[derive(Debug, Clone)]
 pub struct Network {
     /// wih is (hidden, input), column-major.
-    wih: DMatrix<f32>,
+    wih: AlignedMatrix,
     /// who is (output, hidden), column-major.
-    who: DMatrix<f32>,
+    who: AlignedMatrix,
     learning_rate: f32,
     seed: u64,
     scratch: ScratchVecs,
@@ -65,19 +68,41 @@ impl Network {
             inputs > 0 && hidden > 0 && outputs > 0,
             "layer sizes must be positive"
         );
-        let mut wih = DMatrix::zeros(hidden, inputs);
-        let mut who = DMatrix::zeros(outputs, hidden);
+        let mut wih = aligned::zeros(hidden, inputs);
+        let mut who = aligned::zeros(outputs, hidden);
         init_weights(seed, inputs, wih.as_mut_slice(), who.as_mut_slice());
-        Self::from_weights(wih, who, learning_rate, seed)
+        Self::from_aligned(wih, who, learning_rate, seed)
     }
 
-    /// A network with the given weights: `wih` (hidden, input) and `who` (output, hidden).
+    /// A network with the given weights: `wih` (hidden, input) and `who` (output, hidden),
+    /// any nalgebra `f32` matrices (a `DMatrix`, or another network's weights); they are copied
+    /// into the network's aligned storage.
     ///
     /// # Panics
     /// If `who.ncols() != wih.nrows()` or a dimension is zero.
-    pub fn from_weights(
-        wih: DMatrix<f32>,
-        who: DMatrix<f32>,
+    pub fn from_weights<S1, S2>(
+        wih: Matrix<f32, Dyn, Dyn, S1>,
+        who: Matrix<f32, Dyn, Dyn, S2>,
+        learning_rate: f32,
+        seed: u64,
+    ) -> Self
+    where
+        S1: RawStorage<f32, Dyn, Dyn>,
+        S2: RawStorage<f32, Dyn, Dyn>,
+    {
+        Self::from_aligned(
+            aligned::copy_of(&wih),
+            aligned::copy_of(&who),
+            learning_rate,
+            seed,
+        )
+    }
+
+    /// A network that takes `wih` and `who` as they are, without a copy (a model decoded in
+    /// place).
+    pub(crate) fn from_aligned(
+        wih: AlignedMatrix,
+        who: AlignedMatrix,
         learning_rate: f32,
         seed: u64,
     ) -> Self {
@@ -131,13 +156,19 @@ impl Network {
     }
 
     /// Input → hidden weights, (hidden, input).
-    pub fn wih(&self) -> &DMatrix<f32> {
+    pub fn wih(&self) -> &AlignedMatrix {
         &self.wih
     }
 
     /// Hidden → output weights, (output, hidden).
-    pub fn who(&self) -> &DMatrix<f32> {
+    pub fn who(&self) -> &AlignedMatrix {
         &self.who
+    }
+
+    /// Both weight matrices, mutable: for the threaded trainer, which hands blocks of them to
+    /// its threads.
+    pub(crate) fn weights_mut(&mut self) -> (&mut AlignedMatrix, &mut AlignedMatrix) {
+        (&mut self.wih, &mut self.who)
     }
 
     /// The network's answer for `inputs`: `σ(who · σ(wih · inputs))`.
@@ -255,7 +286,7 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nalgebra::DVector;
+    use nalgebra::{DMatrix, DVector};
 
     /// The book's `train`, written with nalgebra's operators exactly as the Python reads,
     /// as an independent reference for the kernels.
@@ -295,7 +326,7 @@ mod tests {
     #[test]
     fn trainer_matches_the_book_formulas() {
         let mut net = Network::new(20, 8, 4, 0.3, 5);
-        let (mut wih, mut who) = (net.wih().clone(), net.who().clone());
+        let (mut wih, mut who) = (net.wih().clone_owned(), net.who().clone_owned());
         let data = samples(50, 20, 4);
         {
             let mut trainer = net.trainer();
@@ -306,7 +337,7 @@ mod tests {
         for (x, t) in &data {
             book_train(&mut wih, &mut who, 0.3, x, t);
         }
-        let close = |a: &DMatrix<f32>, b: &DMatrix<f32>| (a - b).abs().max() < 1e-5;
+        let close = |a: &AlignedMatrix, b: &DMatrix<f32>| (a - b).abs().max() < 1e-5;
         assert!(
             close(net.wih(), &wih),
             "wih differs by {}",
@@ -358,7 +389,7 @@ mod tests {
         let eps = 1e-2f32;
         for k in 0..3 {
             for j in 0..5 {
-                let (mut plus, mut minus) = (net.who().clone(), net.who().clone());
+                let (mut plus, mut minus) = (net.who().clone_owned(), net.who().clone_owned());
                 plus[(k, j)] += eps;
                 minus[(k, j)] -= eps;
                 let grad = (error(&plus) - error(&minus)) / (2.0 * eps as f64);

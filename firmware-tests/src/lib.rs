@@ -22,6 +22,28 @@ pub mod subset;
 
 use std::path::Path;
 
+use nnzero::dataset::Dataset;
+use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::{Network, ParallelTrainer};
+
+/// The golden workload's training ([`golden::train`]) on `threads` threads with the
+/// [`ParallelTrainer`]: it must give the same model, bit for bit.
+pub fn golden_on_threads(train: &Dataset, threads: usize) -> Result<Network, String> {
+    let net = Network::new(PIXELS, HIDDEN, CLASSES, golden::LEARNING_RATE, golden::SEED);
+    let mut trainer = ParallelTrainer::new(net, threads);
+    let (mut inputs, mut targets) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+    let mut stream = train.stream().map_err(|e| e.to_string())?;
+    for seen in 0..golden::SAMPLES {
+        let Some((label, pixels)) = stream.next_record().map_err(|e| e.to_string())? else {
+            return Err(format!("{} has only {seen} images", train.name()));
+        };
+        scale_image(pixels, &mut inputs);
+        targets_into(label, &mut targets);
+        trainer.train(&inputs, &targets);
+    }
+    Ok(trainer.into_network())
+}
+
 /// The repository this crate sits in.
 pub fn repo_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))

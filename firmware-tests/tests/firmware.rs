@@ -32,6 +32,25 @@ fn golden_model_matches_the_desktop() {
     );
 }
 
+/// The golden model trained on two and on three threads: the same model bytes as one thread
+/// on the desktop (the threads split the hidden nodes; every sum keeps its order).
+#[test]
+fn golden_model_on_threads_matches_the_desktop() {
+    let train = data(TRAIN_FILE);
+    for threads in [2, 3] {
+        let net = firmware_tests::golden_on_threads(&train, threads)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sha = golden::sha256_hex(&nnzero::model::encode(&net));
+        let want = format!("model-sha256 {sha}");
+        assert!(
+            golden::GOLDEN.lines().any(|l| l == want),
+            "{} on {threads} threads: {want} is not the golden model",
+            std::env::consts::ARCH
+        );
+        eprintln!("{} on {threads} threads: sha256 {sha}", std::env::consts::ARCH);
+    }
+}
+
 /// The gzip test blob streams and verifies (every label, length, CRC), and a blob written here
 /// parses in place with the no-allocator `BlobSlice` and holds the same records.
 #[test]

@@ -15,6 +15,7 @@ use crate::augment::{warp, Affine, AugmentRanges, Augmenter};
 use crate::dataset::{Dataset, DatasetError, Fingerprint, Stream};
 use crate::eval::evaluate;
 use crate::mnist::{scale_image, targets_into};
+use crate::parallel::{default_threads, ParallelTrainer};
 use crate::Network;
 
 use super::checkpoint::{Checkpoint, Position};
@@ -54,7 +55,9 @@ pub struct Run {
     test: Dataset,
     train_id: Fingerprint,
     test_id: Fingerprint,
-    net: Network,
+    /// The network, trained on one or more threads; synced (every update applied) whenever
+    /// the run is paused.
+    trainer: ParallelTrainer,
     /// Records per epoch.
     samples: u64,
     side: usize,
@@ -191,6 +194,7 @@ impl Run {
             side: train.header().rows as usize,
             inputs: vec![0.0; net.inputs()],
             targets: vec![0.0; net.outputs()],
+            trainer: ParallelTrainer::new(net, default_threads(recipe.hidden as usize)),
             variant: vec![0; pixels],
             scratch: vec![0; pixels],
             recipe,
@@ -198,7 +202,6 @@ impl Run {
             test,
             train_id,
             test_id,
-            net,
             samples,
             pos,
             log,
@@ -216,7 +219,25 @@ impl Run {
 
     /// The network as trained so far.
     pub fn network(&self) -> &Network {
-        &self.net
+        self.trainer
+            .synced()
+            .unwrap_or_else(|| unreachable!("the run syncs its trainer whenever it pauses"))
+    }
+
+    /// The threads training: the calling one and `threads − 1` more (see
+    /// [`crate::parallel`]); the weights are the same, bit for bit, whatever the count.
+    pub fn threads(&self) -> usize {
+        self.trainer.threads()
+    }
+
+    /// The run, training on `threads` threads from now on (the default is
+    /// [`default_threads`]); the weights are the same for every count.
+    pub fn with_threads(self, threads: usize) -> Run {
+        let net = self.trainer.into_network();
+        Run {
+            trainer: ParallelTrainer::new(net, threads),
+            ..self
+        }
     }
 
     /// Records (training images) per epoch.
@@ -262,11 +283,11 @@ impl Run {
             test: self.test_id,
             position: self.pos,
             log: self.log.clone(),
-            inputs: self.net.inputs() as u32,
-            outputs: self.net.outputs() as u32,
-            lr: self.net.learning_rate(),
-            wih: self.net.wih().as_slice().to_vec(),
-            who: self.net.who().as_slice().to_vec(),
+            inputs: self.network().inputs() as u32,
+            outputs: self.network().outputs() as u32,
+            lr: self.network().learning_rate(),
+            wih: self.network().wih().as_slice().to_vec(),
+            who: self.network().who().as_slice().to_vec(),
         }
     }
 
@@ -300,7 +321,8 @@ impl Run {
             }
             self.announced = true;
         }
-        self.net.set_learning_rate(self.recipe.learning_rate(epoch));
+        self.trainer
+            .set_learning_rate(self.recipe.learning_rate(epoch));
         if self.stream.is_none() {
             let mut stream = self.train.stream()?;
             for _ in 0..self.pos.record {
@@ -312,7 +334,7 @@ impl Run {
         let started = Instant::now();
         let Run {
             recipe,
-            net,
+            trainer,
             samples,
             side,
             pos,
@@ -325,7 +347,6 @@ impl Run {
             ..
         } = self;
         let stream = stream.as_mut().expect("opened above");
-        let mut trainer = net.trainer();
         let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, inputs);
             targets_into(label, targets);
@@ -359,7 +380,7 @@ impl Run {
                 break;
             }
         }
-        trainer.finish();
+        let net = trainer.network(); // every update applied: the run may be looked at
         pos.took += started.elapsed();
         if paused {
             return Ok(Status::Paused);
@@ -400,7 +421,7 @@ impl Run {
     /// The trained network, recording the learning rate the run was asked for (not the last
     /// step of a schedule).
     pub fn into_network(self) -> Network {
-        let mut net = self.net;
+        let mut net = self.trainer.into_network();
         net.set_learning_rate(self.recipe.lr);
         net
     }

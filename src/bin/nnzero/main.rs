@@ -31,10 +31,6 @@ use clap::{Parser, Subcommand};
 
 use crate::error::CliError;
 
-// The weights on cache-line boundaries: the AVX kernels run a third faster (see the module).
-#[global_allocator]
-static ALLOCATOR: nnzero::aligned_alloc::CacheAligned = nnzero::aligned_alloc::CacheAligned;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "nnzero",

@@ -4,9 +4,15 @@
 //!
 //! An epoch sweep trains once, for the largest count, and scores the test set after every
 //! epoch: the accuracy after 3 epochs of a 10-epoch run is the accuracy of a 3-epoch run.
+//!
+//! The runs are independent, so they train side by side, one per core (each on the cores
+//! left over, if there are more cores than runs). Each run's model is the one it would be
+//! alone; its seconds are those it took sharing the machine.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
@@ -211,21 +217,56 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         Param::Epochs => values.last().map(String::as_str).into_iter().collect(),
         _ => values.iter().map(String::as_str).collect(),
     };
-    let total = runs.len() * args.seeds.len();
+    let plan: Vec<(u64, &str)> = args
+        .seeds
+        .iter()
+        .flat_map(|&seed| runs.iter().map(move |&value| (seed, value)))
+        .collect();
+    let total = plan.len();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = cores.min(total).max(1);
+    let threads = (cores / jobs).max(1) as u32;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    type Outcome = Result<(EpochLog, String), CliError>;
+    let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..total).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total || failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                let (seed, value) = plan[i];
+                let mut t = run_args(args, param, value, seed);
+                t.threads = Some(threads);
+                eprintln!(
+                    "sweep: run {} of {total}: {param} {value}, seed {seed}",
+                    i + 1
+                );
+                let mut log = EpochLog::default();
+                let outcome = train(&t, &mut log).map(|net| {
+                    let shape = match param {
+                        Param::Hidden => format!("{}-h-{}", net.inputs(), net.outputs()),
+                        _ => format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs()),
+                    };
+                    (log, shape)
+                });
+                failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+                if let Ok(mut all) = outcomes.lock() {
+                    all[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut points = Vec::new();
     let mut shape = String::new();
-    let mut done = 0;
-    for &seed in &args.seeds {
-        for &value in &runs {
-            done += 1;
-            let t = run_args(args, param, value, seed);
-            eprintln!("sweep: run {done} of {total}: {param} {value}, seed {seed}");
-            let mut log = EpochLog::default();
-            let net = train(&t, &mut log)?;
-            shape = match param {
-                Param::Hidden => format!("{}-h-{}", net.inputs(), net.outputs()),
-                _ => format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs()),
-            };
+    for (&(seed, value), outcome) in plan.iter().zip(outcomes) {
+        let Some(outcome) = outcome else { continue }; // not run after another failed
+        let (log, run_shape) = outcome?;
+        shape = run_shape;
+        {
             if param == Param::Epochs {
                 for v in &values {
                     let epoch: u32 = v.parse().unwrap_or(0);

@@ -50,6 +50,11 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub augment_copies: u32,
+    /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
+    /// for bit, for every count, so a run may resume with another) [default: the machine's
+    /// cores, at most 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
     /// Where to save the trained model (atomically).
     #[arg(long, default_value = "model.nnz", value_name = "FILE")]
     pub save: PathBuf,
@@ -119,7 +124,16 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
 
 /// Opens the data `args` name and starts a run on them.
 pub fn start(args: &TrainArgs) -> Result<Run, CliError> {
-    crate::data::start(recipe(args), &args.train, &args.test)
+    let run = crate::data::start(recipe(args), &args.train, &args.test)?;
+    Ok(with_threads(args, run))
+}
+
+/// `run` on the threads `args` ask for (or the library's default).
+fn with_threads(args: &TrainArgs, run: Run) -> Run {
+    match args.threads {
+        Some(n) => run.with_threads(n as usize),
+        None => run,
+    }
 }
 
 /// "training 784-200-10 (lr 0.1, seed 1) for 5 epoch(s) on … (60000 samples), testing on …".
@@ -163,7 +177,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         test: args.test.as_deref(),
     })?;
     let _lock = paths.lock()?;
-    let mut run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
+    let run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
+    let mut run = with_threads(args, run);
     announce(&run);
     paths.check_space(&run)?;
 

@@ -74,7 +74,7 @@ pub fn run(args: &WeightsArgs) -> Result<(), CliError> {
     check_writable(&args.output).map_err(|e| CliError::Save(args.output.clone(), e))?;
     let net = load(&args.model)?;
     let side = square_side(&net, &args.model)?;
-    let (values, scales) = tiles(net.wih(), args.normalise);
+    let (values, scales) = tiles(&net.wih().clone_owned(), args.normalise);
     let (lo, hi) = scales.iter().fold((f32::INFINITY, 0.0f32), |(lo, hi), &s| {
         (lo.min(s), hi.max(s))
     });

@@ -1,0 +1,673 @@
+//! The book's training step on several cores, with the same bits as one.
+//!
+//! One sample's update looks serial, but it is not across hidden nodes: hidden node `h`'s
+//! forward sum, its error (column `h` of `who` · output errors), the update of its row of `wih`
+//! and of its column of `who` touch only node `h`'s weights. A [`ParallelTrainer`] splits the
+//! hidden nodes into one contiguous range per thread; each thread keeps its rows of `wih` in a
+//! block of its own (contiguous, 64-byte aligned, so no two threads ever write one cache line)
+//! and does, per sample:
+//! ```text
+//! for h in its nodes:        // the previous sample's pending updates, then this sample's sums
+//!     hidden_errors[h] = who[:, h] · output_errors
+//!     who[:, h]       += output_gradient · hidden_outputs[h]
+//!     gradient[h]      = lr · hidden_errors[h] ∘ h ∘ (1 − h)
+//!     wih[h, :]       += gradient[h] · previous_inputsᵀ,  then  sum[h] = wih[h, :] · inputs
+//!     hidden_outputs[h] = σ(sum[h])
+//! ```
+//! after which the calling thread alone does the ten outputs, which need every hidden value:
+//! `final_outputs = σ(who · hidden_outputs)`, the output errors and the output gradient. That
+//! is two barriers a sample: "go" and "done". Every weight sees the same operations in the
+//! same order as in [`Trainer`](crate::Trainer), and every sum adds its terms in the same
+//! order, so the weights are bit-identical for every thread count, on every CPU.
+//!
+//! The threads are started when the trainer is made and live until it is dropped, so make
+//! one per run, not one per sample or epoch. A thread waiting at a barrier spins for a few
+//! microseconds (a sample takes about ten), then yields, then sleeps: on a loaded or
+//! oversubscribed machine (`--threads 4` on two cores) training is slower, never stuck.
+#![allow(unsafe_code)]
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
+
+use crate::activation::sigmoid_in_place;
+use crate::aligned::{AlignedBuf, LINE_FLOATS};
+use crate::layer;
+use crate::Network;
+
+/// Hidden nodes per thread below which another thread costs more in barriers than it saves.
+/// With 784 inputs, 48 rows are 150 KB of `wih` per sample, some 5 µs of one core's work.
+pub const MIN_ROWS_PER_THREAD: usize = 48;
+
+/// Threads beyond which the barriers and the serial output layer eat the gain (an estimate:
+/// the per-sample work of 784-200-10 split four ways is about 2 µs a thread).
+pub const MAX_DEFAULT_THREADS: usize = 4;
+
+/// The default thread count for a network with `hidden` nodes: the machine's cores, at most
+/// [`MAX_DEFAULT_THREADS`], and no fewer than [`MIN_ROWS_PER_THREAD`] nodes a thread.
+pub fn default_threads(hidden: usize) -> usize {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    cores
+        .min(MAX_DEFAULT_THREADS)
+        .min(hidden / MIN_ROWS_PER_THREAD)
+        .max(1)
+}
+
+/// The hidden-node range of each of (up to) `threads` threads, in order. Ranges start on
+/// multiples of 16 nodes, so each thread's hidden outputs and `who` columns begin on a cache
+/// line of their own; a range is never empty, so there may be fewer ranges than asked.
+pub fn split(hidden: usize, threads: usize) -> Vec<(usize, usize)> {
+    let chunks = hidden.div_ceil(LINE_FLOATS);
+    let n = threads.clamp(1, chunks.max(1));
+    (0..n)
+        .map(|t| {
+            let (c0, c1) = (t * chunks / n, (t + 1) * chunks / n);
+            (
+                (c0 * LINE_FLOATS).min(hidden),
+                (c1 * LINE_FLOATS).min(hidden),
+            )
+        })
+        .collect()
+}
+
+/// Trains a [`Network`] sample by sample on several threads; the same weights, bit for bit,
+/// as [`Network::trainer`] (and so as the book's `train`), whatever the thread count.
+///
+/// ```
+/// use nnzero::{parallel::ParallelTrainer, Network};
+/// let mut trainer = ParallelTrainer::new(Network::new(4, 32, 2, 0.3, 1), 2);
+/// let outputs = trainer.train(&[0.1, 0.9, 0.5, 0.3], &[0.99, 0.01]);
+/// assert_eq!(outputs.len(), 2); // what the network said before learning from the sample
+/// let net = trainer.into_network();
+/// assert_eq!(net.hidden(), 32);
+/// ```
+#[derive(Debug)]
+pub struct ParallelTrainer {
+    net: Network,
+    shared: Arc<Shared>,
+    workers: Workers,
+    final_outputs: Vec<f32>,
+    /// The inputs buffer the next sample goes into (the other holds the pending sample's).
+    slot: usize,
+    /// A sample's `wih` update is waiting to be applied.
+    pending: bool,
+    /// `net.wih` is stale: the blocks hold the weights.
+    dirty: bool,
+    reverse: bool,
+}
+
+impl ParallelTrainer {
+    /// Takes the network and starts `threads − 1` threads beside the calling one (fewer if the
+    /// network has too few hidden nodes: see [`split`]).
+    ///
+    /// # Panics
+    /// If the operating system cannot start a thread.
+    pub fn new(mut net: Network, threads: usize) -> Self {
+        let (inputs, hidden, outputs) = (net.inputs(), net.hidden(), net.outputs());
+        let ranges = split(hidden, threads);
+        let (wih, who) = net.weights_mut();
+        let blocks = ranges
+            .iter()
+            .map(|&(a, b)| {
+                let rows = b - a;
+                let mut block = AlignedBuf::zeroed(rows * inputs);
+                for (dst, src) in block
+                    .chunks_exact_mut(rows)
+                    .zip(wih.as_slice().chunks_exact(hidden))
+                {
+                    dst.copy_from_slice(&src[a..b]);
+                }
+                Block {
+                    wih: Raw::new(block),
+                    gradient: Raw::new(AlignedBuf::zeroed(rows)),
+                }
+            })
+            .collect();
+        let shared = Arc::new(Shared {
+            inputs,
+            outputs,
+            ranges,
+            blocks,
+            // The network's own `who`, in place: its heap buffer does not move with `net`.
+            who: Raw::borrow(who.as_mut_slice()),
+            hidden_outputs: Raw::new(AlignedBuf::zeroed(hidden)),
+            x: [
+                Raw::new(AlignedBuf::zeroed(inputs)),
+                Raw::new(AlignedBuf::zeroed(inputs)),
+            ],
+            output_errors: Raw::new(AlignedBuf::zeroed(outputs)),
+            output_gradient: Raw::new(AlignedBuf::zeroed(outputs)),
+            job: UnsafeCell::new(Job::EXIT),
+            generation: AtomicU64::new(0),
+            remaining: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+            main: thread::current(),
+        });
+        let handles = (1..shared.ranges.len())
+            .map(|t| {
+                let s = Arc::clone(&shared);
+                thread::Builder::new()
+                    .name(format!("nnzero-train-{t}"))
+                    .spawn(move || worker(&s, t))
+                    .expect("start a training thread")
+            })
+            .collect();
+        ParallelTrainer {
+            net,
+            shared: Arc::clone(&shared),
+            workers: Workers { shared, handles },
+            final_outputs: vec![0.0; outputs],
+            slot: 0,
+            pending: false,
+            dirty: false,
+            reverse: false,
+        }
+    }
+
+    /// The number of threads training, the calling one included.
+    pub fn threads(&self) -> usize {
+        self.shared.ranges.len()
+    }
+
+    /// Trains on one sample and returns the network's outputs for it *before* this sample's
+    /// update, as [`Trainer::train`](crate::Trainer::train) does.
+    ///
+    /// # Panics
+    /// If `inputs` or `targets` do not have the network's input and output sizes.
+    pub fn train(&mut self, inputs: &[f32], targets: &[f32]) -> &[f32] {
+        let s = &*self.shared;
+        assert_eq!(inputs.len(), s.inputs, "input size");
+        assert_eq!(targets.len(), s.outputs, "output size");
+        // SAFETY: no job is running, so this thread alone touches the shared buffers.
+        unsafe { s.x[self.slot].all() }.copy_from_slice(inputs);
+        self.dispatch(Job {
+            kind: Kind::Step,
+            slot: self.slot,
+            pending: self.pending,
+            lr: self.net.learning_rate(),
+            reverse: self.reverse,
+        });
+        if self.pending {
+            self.reverse = !self.reverse;
+        }
+        let s = &*self.shared;
+        // SAFETY: the job is done; until the next one this thread alone touches these.
+        let (who, hidden_outputs, errors, gradient) = unsafe {
+            (
+                s.who.all(),
+                s.hidden_outputs.all(),
+                s.output_errors.all(),
+                s.output_gradient.all(),
+            )
+        };
+        // final_outputs = σ(who · hidden_outputs), who with the last sample's update.
+        layer::forward(who, hidden_outputs, &mut self.final_outputs);
+        // output_errors = targets − final_outputs; the gradient lr · e ∘ o ∘ (1 − o). The
+        // threads apply both with the next sample (or at a flush).
+        for ((e, &t), &o) in errors.iter_mut().zip(targets).zip(&self.final_outputs) {
+            *e = t - o;
+        }
+        gradient.copy_from_slice(errors);
+        layer::gradient_in_place(self.net.learning_rate(), gradient, &self.final_outputs);
+        self.slot = 1 - self.slot;
+        self.pending = true;
+        self.dirty = true;
+        &self.final_outputs
+    }
+
+    /// Changes the learning rate from the next sample on (the last sample's pending update is
+    /// applied first, with the rate it was computed with).
+    pub fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.flush();
+        self.net.set_learning_rate(learning_rate);
+    }
+
+    /// The network with every update so far applied: to test it between epochs, or save it.
+    pub fn network(&mut self) -> &Network {
+        self.sync();
+        &self.net
+    }
+
+    /// The network, if every update so far has been applied to it (after
+    /// [`network`](Self::network) and before the next [`train`](Self::train)); `None` while
+    /// the threads' blocks hold newer weights.
+    pub fn synced(&self) -> Option<&Network> {
+        (!self.pending && !self.dirty).then_some(&self.net)
+    }
+
+    /// Stops the threads and gives the trained network back.
+    pub fn into_network(mut self) -> Network {
+        self.sync();
+        let ParallelTrainer { net, workers, .. } = self;
+        drop(workers); // joins the threads, which never touch `net` between jobs
+        net
+    }
+
+    /// Applies the pending update to the blocks.
+    fn flush(&mut self) {
+        if self.pending {
+            self.dispatch(Job {
+                kind: Kind::Flush,
+                slot: self.slot,
+                pending: true,
+                lr: self.net.learning_rate(),
+                reverse: false,
+            });
+            self.pending = false;
+        }
+    }
+
+    /// Applies the pending update and copies the blocks back into the network's `wih`.
+    fn sync(&mut self) {
+        self.flush();
+        if !self.dirty {
+            return;
+        }
+        let hidden = self.net.hidden();
+        let (wih, _) = self.net.weights_mut();
+        for (&(a, b), block) in self.shared.ranges.iter().zip(&self.shared.blocks) {
+            // SAFETY: no job is running.
+            let block = unsafe { block.wih.all() };
+            for (dst, src) in wih
+                .as_mut_slice()
+                .chunks_exact_mut(hidden)
+                .zip(block.chunks_exact(b - a))
+            {
+                dst[a..b].copy_from_slice(src);
+            }
+        }
+        self.dirty = false;
+    }
+
+    /// Runs `job` on every thread, this one doing block 0, and waits for all of them.
+    fn dispatch(&self, job: Job) {
+        let s = &*self.shared;
+        let others = s.ranges.len() - 1;
+        // SAFETY: no job is running, so no thread reads `job`.
+        unsafe { *s.job.get() = job };
+        if others > 0 {
+            s.remaining.store(others, Ordering::Relaxed);
+            // Release: the job and the inputs written above are seen by whoever sees this.
+            s.generation.fetch_add(1, Ordering::Release);
+            for h in &self.workers.handles {
+                h.thread().unpark();
+            }
+        }
+        // SAFETY: block 0 and its ranges are this thread's for the job.
+        unsafe { s.run(0, job) };
+        if others > 0 {
+            wait_until(|| s.remaining.load(Ordering::Acquire) == 0);
+            assert!(
+                !s.failed.load(Ordering::Relaxed),
+                "a training thread panicked"
+            );
+        }
+    }
+}
+
+/// The worker threads; dropping this stops and joins them.
+#[derive(Debug)]
+struct Workers {
+    shared: Arc<Shared>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        if self.handles.is_empty() {
+            return;
+        }
+        // SAFETY: no job is running (dispatch always waits for the last one).
+        unsafe { *self.shared.job.get() = Job::EXIT };
+        self.shared.generation.fetch_add(1, Ordering::Release);
+        for h in self.handles.drain(..) {
+            h.thread().unpark();
+            let _ = h.join();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// Apply the pending update and compute the hidden outputs of the inputs in `slot`.
+    Step,
+    /// Apply the pending update only.
+    Flush,
+    /// Return.
+    Exit,
+}
+
+/// What every thread does next; written by the calling thread between jobs.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    kind: Kind,
+    /// The inputs are in `x[slot]`, the pending sample's in `x[1 − slot]`.
+    slot: usize,
+    pending: bool,
+    lr: f32,
+    reverse: bool,
+}
+
+impl Job {
+    const EXIT: Job = Job {
+        kind: Kind::Exit,
+        slot: 0,
+        pending: false,
+        lr: 0.0,
+        reverse: false,
+    };
+}
+
+/// One thread's rows of `wih`, (rows, inputs) column-major, and their pending gradient.
+#[derive(Debug)]
+struct Block {
+    wih: Raw,
+    gradient: Raw,
+}
+
+/// A float buffer the threads share, reached through a raw pointer so that each thread can
+/// make a slice of its own part without any reference to the whole. It owns the buffer, or
+/// (for `who`) borrows the network's, which outlives the threads.
+#[derive(Debug)]
+struct Raw {
+    ptr: *mut f32,
+    len: usize,
+    _owned: Option<AlignedBuf>,
+}
+
+impl Raw {
+    fn new(mut buf: AlignedBuf) -> Self {
+        Raw {
+            ptr: buf.as_mut_ptr(),
+            len: buf.len(),
+            _owned: Some(buf),
+        }
+    }
+
+    fn borrow(slice: &mut [f32]) -> Self {
+        Raw {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+            _owned: None,
+        }
+    }
+
+    /// # Safety
+    /// No other thread may touch `from..to` while the slice lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn part(&self, from: usize, to: usize) -> &mut [f32] {
+        assert!(from <= to && to <= self.len);
+        // SAFETY: in bounds (checked); exclusive by the caller's promise.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(from), to - from) }
+    }
+
+    /// # Safety
+    /// No other thread may touch the buffer while the slice lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn all(&self) -> &mut [f32] {
+        // SAFETY: the caller's promise.
+        unsafe { self.part(0, self.len) }
+    }
+
+    /// # Safety
+    /// No thread may write the buffer while the slice lives.
+    unsafe fn read(&self) -> &[f32] {
+        // SAFETY: in bounds; no writer by the caller's promise.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+/// What the threads share. Between jobs only the calling thread touches the buffers; during a
+/// job thread `t` writes only its own ranges (`ranges[t]` of the hidden outputs and of `who`'s
+/// columns, and its block) and reads the inputs and output errors, which nobody writes.
+#[derive(Debug)]
+struct Shared {
+    inputs: usize,
+    outputs: usize,
+    ranges: Vec<(usize, usize)>,
+    blocks: Vec<Block>,
+    /// who is (output, hidden), column-major: node h's column is `outputs` floats.
+    who: Raw,
+    hidden_outputs: Raw,
+    x: [Raw; 2],
+    /// targets − final_outputs of the pending sample.
+    output_errors: Raw,
+    /// lr · output_errors ∘ o ∘ (1 − o) of the pending sample.
+    output_gradient: Raw,
+    job: UnsafeCell<Job>,
+    /// Incremented for every job; the workers wait for it to change.
+    generation: AtomicU64,
+    /// Workers still running the current job.
+    remaining: AtomicUsize,
+    failed: AtomicBool,
+    main: Thread,
+}
+
+// SAFETY: the raw buffers are shared under the job protocol described on `Shared`: the
+// generation counter (release/acquire) hands them to the workers, the `remaining` counter
+// hands them back, and within a job the threads' writes are disjoint.
+unsafe impl Sync for Shared {}
+// SAFETY: as above; the buffers themselves are plain heap floats.
+unsafe impl Send for Shared {}
+
+impl Shared {
+    /// Thread `t`'s part of `job`.
+    ///
+    /// # Safety
+    /// Only thread `t` runs this for `t`, and only while `job` is the current job.
+    unsafe fn run(&self, t: usize, job: Job) {
+        let (a, b) = self.ranges[t];
+        let o = self.outputs;
+        let block = &self.blocks[t];
+        // SAFETY: these ranges are thread t's alone during the job (see `Shared`); the
+        // inputs and output errors are only read.
+        let (wih, gradient, who, hidden_outputs, x, x_prev, errors, out_gradient) = unsafe {
+            (
+                block.wih.all(),
+                block.gradient.all(),
+                self.who.part(a * o, b * o),
+                self.hidden_outputs.part(a, b),
+                self.x[job.slot].read(),
+                self.x[1 - job.slot].read(),
+                self.output_errors.read(),
+                self.output_gradient.read(),
+            )
+        };
+        if job.pending {
+            // hidden_errors = whoᵀ · output_errors, with who before its update.
+            layer::backward_errors(who, errors, gradient);
+            // who += output_gradient · hidden_outputsᵀ (this node's columns).
+            layer::update(who, out_gradient, hidden_outputs);
+            // The pending wih update's gradient, lr · e ∘ h ∘ (1 − h).
+            layer::gradient_in_place(job.lr, gradient, hidden_outputs);
+        }
+        match job.kind {
+            Kind::Step => {
+                if job.pending {
+                    layer::update_then_weighted_sums(
+                        wih,
+                        gradient,
+                        x_prev,
+                        x,
+                        hidden_outputs,
+                        job.reverse,
+                    );
+                } else {
+                    layer::weighted_sums(wih, x, hidden_outputs);
+                }
+                sigmoid_in_place(hidden_outputs);
+            }
+            Kind::Flush => {
+                if job.pending {
+                    layer::update(wih, gradient, x_prev);
+                }
+            }
+            Kind::Exit => {}
+        }
+    }
+}
+
+/// A worker: waits for each job, does its part, reports.
+fn worker(s: &Shared, t: usize) {
+    let mut seen = 0u64;
+    loop {
+        wait_until(|| s.generation.load(Ordering::Acquire) != seen);
+        seen = s.generation.load(Ordering::Acquire);
+        // SAFETY: the job is not written while workers run (the caller waits for them).
+        let job = unsafe { *s.job.get() };
+        if job.kind == Kind::Exit {
+            return;
+        }
+        // Reports the job done even if it panics, so the calling thread never waits forever.
+        struct Report<'a>(&'a Shared);
+        impl Drop for Report<'_> {
+            fn drop(&mut self) {
+                if thread::panicking() {
+                    self.0.failed.store(true, Ordering::Relaxed);
+                }
+                // Release: this thread's writes are seen by whoever sees the count reach 0.
+                if self.0.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    self.0.main.unpark();
+                }
+            }
+        }
+        let _report = Report(s);
+        // SAFETY: this is thread t, and `job` is the current job.
+        unsafe { s.run(t, job) };
+    }
+}
+
+/// How long a waiting thread spins before it yields, then sleeps. A sample takes about 10 µs
+/// on one core, so a thread that has waited this long is waiting for a slow or descheduled
+/// peer, and its core is better given away.
+const SPIN: Duration = Duration::from_micros(20);
+/// Yields before sleeping.
+const YIELDS: u32 = 4;
+
+/// Waits until `ready()`: spins briefly, then yields the core, then parks (woken by `unpark`).
+fn wait_until(ready: impl Fn() -> bool) {
+    let start = Instant::now();
+    let mut spins = 0u32;
+    loop {
+        if ready() {
+            return;
+        }
+        std::hint::spin_loop();
+        spins += 1;
+        if spins % 64 == 0 && start.elapsed() > SPIN {
+            break;
+        }
+    }
+    for _ in 0..YIELDS {
+        if ready() {
+            return;
+        }
+        thread::yield_now();
+    }
+    // `unpark` before `park` leaves a token, so a wake-up between the check and the park is
+    // never lost; a spurious wake-up only checks again.
+    while !ready() {
+        thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(n: usize, inputs: usize, outputs: usize) -> Vec<(Vec<f32>, Vec<f32>)> {
+        let mut state = 0x2545_F491u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as f32 / u32::MAX as f32
+        };
+        (0..n)
+            .map(|k| {
+                let x = (0..inputs).map(|_| next() * 0.99 + 0.01).collect();
+                let t = (0..outputs)
+                    .map(|o| if o == k % outputs { 0.99 } else { 0.01 })
+                    .collect();
+                (x, t)
+            })
+            .collect()
+    }
+
+    fn bits(m: &[f32]) -> Vec<u32> {
+        m.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn ranges_cover_the_nodes_on_cache_line_boundaries() {
+        assert_eq!(split(200, 1), vec![(0, 200)]);
+        assert_eq!(split(200, 2), vec![(0, 96), (96, 200)]);
+        assert_eq!(
+            split(200, 4),
+            vec![(0, 48), (48, 96), (96, 144), (144, 200)]
+        );
+        assert_eq!(split(20, 4), vec![(0, 16), (16, 20)]);
+        assert_eq!(split(5, 3), vec![(0, 5)]);
+        for hidden in 1..100 {
+            for threads in 1..6 {
+                let r = split(hidden, threads);
+                assert_eq!((r[0].0, r[r.len() - 1].1), (0, hidden));
+                assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+                assert!(r.iter().all(|&(a, _)| a % LINE_FLOATS == 0));
+            }
+        }
+    }
+
+    /// Every thread count gives the one-thread trainer's weights and outputs, bit for bit,
+    /// including a learning-rate change and a look at the network halfway.
+    #[test]
+    fn every_thread_count_gives_the_same_bits_as_the_trainer() {
+        // 90 hidden nodes: ranges of 16k nodes and a partial one; 30 inputs, 5 outputs.
+        let data = samples(60, 30, 5);
+        let mut reference = Network::new(30, 90, 5, 0.2, 9);
+        let mut want_outputs = Vec::new();
+        {
+            let mut t = reference.trainer();
+            for (x, y) in &data[..30] {
+                want_outputs.extend_from_slice(t.train(x, y));
+            }
+        }
+        reference.set_learning_rate(0.05);
+        {
+            let mut t = reference.trainer();
+            for (x, y) in &data[30..] {
+                want_outputs.extend_from_slice(t.train(x, y));
+            }
+        }
+        for threads in 1..=5 {
+            let mut p = ParallelTrainer::new(Network::new(30, 90, 5, 0.2, 9), threads);
+            let mut outputs = Vec::new();
+            for (x, y) in &data[..30] {
+                outputs.extend_from_slice(p.train(x, y));
+            }
+            let halfway = p.network().clone();
+            assert_eq!(halfway.hidden(), 90);
+            p.set_learning_rate(0.05);
+            for (x, y) in &data[30..] {
+                outputs.extend_from_slice(p.train(x, y));
+            }
+            assert_eq!(bits(&outputs), bits(&want_outputs), "{threads} threads");
+            let net = p.into_network();
+            assert_eq!(
+                bits(net.wih().as_slice()),
+                bits(reference.wih().as_slice()),
+                "{threads} threads"
+            );
+            assert_eq!(bits(net.who().as_slice()), bits(reference.who().as_slice()));
+        }
+    }
+
+    #[test]
+    fn the_default_is_at_least_one_thread_and_never_splits_a_small_layer() {
+        assert_eq!(default_threads(10), 1);
+        let d = default_threads(200);
+        assert!((1..=MAX_DEFAULT_THREADS).contains(&d));
+    }
+}
