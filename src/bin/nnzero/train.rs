@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use nnzero::atomic::check_writable;
-use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
+use nnzero::augment::{warp, Affine, AugmentRecipe, Augmenter};
 use nnzero::dataset::Dataset;
 use nnzero::eval::{evaluate, Confusion};
 use nnzero::mnist::{scale_image, targets_into};
@@ -78,7 +78,7 @@ impl TrainArgs {
 }
 
 /// Augmented copies per image in nnzero's --augment recipe.
-pub const AUGMENT_COPIES: u32 = 2;
+pub const AUGMENT_COPIES: u32 = AugmentRecipe::HANDWRITING.copies;
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
@@ -215,12 +215,10 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
     }
     // A seed of its own for the augmentations, derived from --seed: the same run twice gives
     // the same model.
-    let mut augmenter = args.augment.then(|| {
-        Augmenter::new(
-            args.seed ^ 0x5eed_a06e_47a7_10e5,
-            AugmentRanges::HANDWRITING,
-        )
-    });
+    let recipe = AugmentRecipe::HANDWRITING;
+    let mut augmenter = args
+        .augment
+        .then(|| Augmenter::new(args.seed ^ 0x5eed_a06e_47a7_10e5, recipe.ranges, side));
     let copies = 1
         + 2 * args.rotate.is_some() as u64
         + if args.augment {
@@ -228,13 +226,15 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
         } else {
             0
         };
-    let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
-    let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
+    let mut variant = vec![0u8; th.pixels()];
+    let lr_final = args
+        .lr_final
+        .or(args.augment.then_some(args.lr * recipe.lr_final_ratio));
     for epoch in 1..=args.epochs {
         if let Some(last) = lr_final {
             // Geometric steps from --lr in the first epoch to `last` in the last one.
             let t = (epoch - 1) as f32 / (args.epochs - 1).max(1) as f32;
-            net.set_learning_rate(args.lr * (last / args.lr).powf(t));
+            net.set_learning_rate(args.lr * libm::powf(last / args.lr, t));
         }
         let label = format!("epoch {epoch}/{}", args.epochs);
         let mut progress = Progress::start(label, samples * copies);
@@ -256,7 +256,7 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
                 progress.update(*done);
             }
         };
-        for _ in 0..samples {
+        for index in 0..samples {
             let Some((label, pixels)) = stream.next_record()? else {
                 break;
             };
@@ -268,8 +268,8 @@ pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Ne
                 }
             }
             if let Some(aug) = augmenter.as_mut() {
-                for _ in 0..args.augment_copies {
-                    aug.augment(pixels, &mut variant, &mut scratch, side);
+                for copy in 0..args.augment_copies {
+                    aug.augment(epoch, index, copy, pixels, &mut variant);
                     step(&variant, label, &mut done);
                 }
             }
