@@ -18,9 +18,12 @@ use nnzero::Network;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ranges = AugmentRanges::HANDWRITING;
     let mut recipe = AugmentRecipe::HANDWRITING;
-    let (mut seed, mut epochs, mut hidden, mut lr, mut split) = (1u64, 5u32, 200usize, 0.1f32, 50_000);
+    let (mut seed, mut epochs, mut hidden, mut lr, mut split) =
+        (1u64, 5u32, 200usize, 0.1f32, 50_000);
     for arg in std::env::args().skip(1) {
-        let (k, v) = arg.split_once('=').ok_or(format!("{arg}: expected key=value"))?;
+        let (k, v) = arg
+            .split_once('=')
+            .ok_or(format!("{arg}: expected key=value"))?;
         let f: f32 = v.parse()?;
         match k {
             "seed" => seed = v.parse()?,

@@ -64,6 +64,8 @@ pub mod dataset;
 pub mod display;
 #[cfg(feature = "prepare")]
 pub mod prepare;
+#[cfg(feature = "std")]
+pub mod teach;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]
