@@ -98,29 +98,31 @@ pub fn teach(
     let (mut inputs, mut targets, mut copy) = ([0.0f32; PIXELS], [0.0f32; CLASSES], [0u8; PIXELS]);
     let mut order: Vec<usize> = (0..pictures.len()).collect();
     let mut trainer = net.trainer();
-    let mut step = |pixels: &[u8], label: u8| {
-        scale_image(pixels, &mut inputs);
-        targets_into(label, &mut targets);
-        trainer.train(&inputs, &targets);
-    };
-    for pass in 0..config.passes {
-        let mut rng = seed::rng_for(seed, pass, u64::MAX, 0);
-        shuffle(&mut order, &mut rng);
-        for &i in &order {
-            let p = &pictures[i];
-            if pass == 0 {
-                step(&p.pixels, p.label);
-            } else {
-                aug.augment(pass, i as u64, 0, &p.pixels, &mut copy);
-                step(&copy, p.label);
-            }
-            for _ in 0..config.mnist_per_picture {
-                let m = &mnist[below(&mut rng, mnist.len())];
-                step(&m.pixels, m.label);
+    // The closure borrows the trainer: it ends with this block, before `finish`.
+    {
+        let mut step = |pixels: &[u8], label: u8| {
+            scale_image(pixels, &mut inputs);
+            targets_into(label, &mut targets);
+            trainer.train(&inputs, &targets);
+        };
+        for pass in 0..config.passes {
+            let mut rng = seed::rng_for(seed, pass, u64::MAX, 0);
+            shuffle(&mut order, &mut rng);
+            for &i in &order {
+                let p = &pictures[i];
+                if pass == 0 {
+                    step(&p.pixels, p.label);
+                } else {
+                    aug.augment(pass, i as u64, 0, &p.pixels, &mut copy);
+                    step(&copy, p.label);
+                }
+                for _ in 0..config.mnist_per_picture {
+                    let m = &mnist[below(&mut rng, mnist.len())];
+                    step(&m.pixels, m.label);
+                }
             }
         }
     }
-    drop(step);
     trainer.finish();
     net.set_learning_rate(saved_lr);
 }
