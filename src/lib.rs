@@ -71,6 +71,8 @@ pub mod pipeline;
 pub mod prepare;
 #[cfg(feature = "std")]
 pub mod run;
+#[cfg(feature = "std")]
+pub mod teach;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]

@@ -62,7 +62,24 @@ where
         copies: usize,
         copier: F,
     ) -> Result<Self, DatasetError> {
+        Self::spawn_from(data, 0, limit, copies, copier)
+    }
+
+    /// As [`spawn`](Self::spawn), from record `start` on (a resumed run): the records before
+    /// it are read past, and `index` counts from `start`.
+    pub fn spawn_from(
+        data: &Dataset,
+        start: u64,
+        limit: u64,
+        copies: usize,
+        copier: F,
+    ) -> Result<Self, DatasetError> {
         let mut stream = data.stream()?;
+        for _ in 0..start.min(limit) {
+            if stream.next_record()?.is_none() {
+                break;
+            }
+        }
         let record_len = data.header().record_len();
         let copies = copies.max(1);
         let (tx, rx) = sync_channel::<Batch>(BATCHES_AHEAD);
@@ -73,6 +90,7 @@ where
                 let mut copier = copier;
                 produce(
                     &mut stream,
+                    start.min(limit),
                     limit,
                     copies,
                     record_len,
@@ -151,8 +169,10 @@ impl<F> Drop for Pipeline<F> {
 
 /// The producer: whole batches of records and their copies, until `limit` records, the end of
 /// the data, an error, or the consumer leaving.
+#[allow(clippy::too_many_arguments)] // one call site, each argument named there
 fn produce<F: FnMut(u64, usize, &[u8], &mut [u8])>(
     stream: &mut crate::dataset::Stream,
+    start: u64,
     limit: u64,
     copies: usize,
     record_len: usize,
@@ -160,7 +180,7 @@ fn produce<F: FnMut(u64, usize, &[u8], &mut [u8])>(
     tx: &SyncSender<Batch>,
     recycled: &Receiver<Vec<u8>>,
 ) {
-    let mut index = 0u64;
+    let mut index = start;
     let mut out = vec![0u8; record_len - 1];
     let full = RECORDS_PER_BATCH * copies * record_len;
     while index < limit {

@@ -2,6 +2,8 @@
 //! extra copies of each image, how much of the data. Two runs with the same recipe on the
 //! same data give the same weights, bit for bit.
 
+use crate::augment::AugmentRecipe;
+
 /// The recipe of a training run. The input and output sizes come from the data.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Recipe {
@@ -43,14 +45,16 @@ impl Recipe {
 
     /// The learning rate of `epoch` (1-based).
     pub fn learning_rate(&self, epoch: u32) -> f32 {
+        let ratio = AugmentRecipe::HANDWRITING.lr_final_ratio;
         let last = self
             .lr_final
-            .or((self.augment_copies > 0).then_some(self.lr / 10.0));
+            .or((self.augment_copies > 0).then_some(self.lr * ratio));
         match last {
             Some(last) => {
                 // Geometric steps from `lr` in the first epoch to `last` in the last one.
                 let t = (epoch - 1) as f32 / (self.epochs - 1).max(1) as f32;
-                self.lr * (last / self.lr).powf(t)
+                // libm: the same bits on every CPU.
+                self.lr * libm::powf(last / self.lr, t)
             }
             None => self.lr,
         }

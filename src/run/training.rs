@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use nalgebra::DMatrix;
 
-use crate::augment::{warp, Affine, AugmentRanges, Augmenter};
-use crate::dataset::{Dataset, DatasetError, Fingerprint, Stream};
+use crate::augment::{warp, Affine, AugmentRecipe, Augmenter};
+use crate::dataset::{Dataset, DatasetError, Fingerprint};
 use crate::eval::evaluate;
 use crate::mnist::{scale_image, targets_into};
 use crate::parallel::{default_threads, ParallelTrainer};
+use crate::pipeline::Pipeline;
 use crate::Network;
 
 use super::checkpoint::{Checkpoint, Position};
@@ -63,18 +64,19 @@ pub struct Run {
     side: usize,
     pos: Position,
     log: Vec<EpochRecord>,
-    augmenter: Option<Augmenter>,
-    /// The training set, read up to `pos.record`; opened when an epoch (or a resume) starts.
-    stream: Option<Stream>,
+    /// The epoch's samples from `pos.record` on, decoded and copied ahead on a thread of
+    /// their own; started when an epoch (or a resume) starts.
+    feed: Option<Pipeline<Copier>>,
     /// Whether observers have heard of the epoch in progress.
     announced: bool,
     /// Set by a resume until observers have been told.
     resumed: bool,
     inputs: Vec<f32>,
     targets: Vec<f32>,
-    variant: Vec<u8>,
-    scratch: Vec<u8>,
 }
+
+/// Makes copy `copy` (1, 2, …) of record `index` of the epoch: rotated, then augmented.
+type Copier = Box<dyn FnMut(u64, usize, &[u8], &mut [u8]) + Send>;
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -160,18 +162,10 @@ impl Run {
         let wih = DMatrix::from_vec(hidden, c.inputs as usize, c.wih);
         let who = DMatrix::from_vec(c.outputs as usize, hidden, c.who);
         let net = Network::from_weights(wih, who, c.lr, recipe.seed);
-        let mut run = Run::assemble(
+        // The augmentations are a function of the position: nothing to replay.
+        Ok(Run::assemble(
             recipe, train, test, train_id, test_id, net, c.position, c.log, true,
-        );
-        // The augmentations are a stream of draws, a fixed number per record: replay it to
-        // where the run stopped (a few million draws at most, milliseconds).
-        if let Some(aug) = run.augmenter.as_mut() {
-            let records = (u64::from(c.position.epoch) - 1) * samples + c.position.record;
-            for _ in 0..records * u64::from(recipe.augment_copies) {
-                aug.next_map();
-            }
-        }
-        Ok(run)
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -186,17 +180,12 @@ impl Run {
         log: Vec<EpochRecord>,
         resumed: bool,
     ) -> Run {
-        let pixels = train.header().pixels();
         let samples = samples_of(&recipe, &train);
-        let augmenter = (recipe.augment_copies > 0)
-            .then(|| Augmenter::new(recipe.seed ^ AUGMENT_SEED_MIX, AugmentRanges::HANDWRITING));
         Run {
             side: train.header().rows as usize,
             inputs: vec![0.0; net.inputs()],
             targets: vec![0.0; net.outputs()],
             trainer: ParallelTrainer::new(net, default_threads(recipe.hidden as usize)),
-            variant: vec![0; pixels],
-            scratch: vec![0; pixels],
             recipe,
             train,
             test,
@@ -205,8 +194,7 @@ impl Run {
             samples,
             pos,
             log,
-            augmenter,
-            stream: None,
+            feed: None,
             announced: false,
             resumed,
         }
@@ -323,12 +311,12 @@ impl Run {
         }
         self.trainer
             .set_learning_rate(self.recipe.learning_rate(epoch));
-        if self.stream.is_none() {
-            let mut stream = self.train.stream()?;
-            for _ in 0..self.pos.record {
-                stream.next_record()?;
-            }
-            self.stream = Some(stream);
+        if self.feed.is_none() {
+            let copier = self.copier(epoch);
+            let copies = self.recipe.copies() as usize;
+            let (start, end) = (self.pos.record, self.samples);
+            let feed = Pipeline::spawn_from(&self.train, start, end, copies, copier)?;
+            self.feed = Some(feed);
         }
 
         let started = Instant::now();
@@ -336,17 +324,14 @@ impl Run {
             recipe,
             trainer,
             samples,
-            side,
             pos,
-            augmenter,
-            stream,
+            feed,
             inputs,
             targets,
-            variant,
-            scratch,
             ..
         } = self;
-        let stream = stream.as_mut().expect("opened above");
+        let feed = feed.as_mut().unwrap_or_else(|| unreachable!("started above"));
+        let copies = recipe.copies();
         let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, inputs);
             targets_into(label, targets);
@@ -357,22 +342,13 @@ impl Run {
             *done += 1;
         };
         let mut paused = false;
-        while pos.record < *samples {
-            let Some((label, pixels)) = stream.next_record()? else {
-                break;
-            };
-            step(pixels, label, &mut pos.done);
-            if let Some(degrees) = recipe.rotate {
-                for angle in [degrees, -degrees] {
-                    warp(pixels, variant, *side, &Affine::rotation(angle));
-                    step(variant, label, &mut pos.done);
-                }
-            }
-            if let Some(aug) = augmenter.as_mut() {
-                for _ in 0..recipe.augment_copies {
-                    aug.augment(pixels, variant, scratch, *side);
-                    step(variant, label, &mut pos.done);
-                }
+        'records: while pos.record < *samples {
+            // The record, then its copies: the rotations, the augmented ones.
+            for _ in 0..copies {
+                let Some((label, pixels)) = feed.next_sample()? else {
+                    break 'records;
+                };
+                step(pixels, label, &mut pos.done);
             }
             pos.record += 1;
             if pos.record < *samples && stop(pos) {
@@ -397,7 +373,7 @@ impl Run {
         for o in observers.iter_mut() {
             o.epoch_end(epoch, &score, took);
         }
-        self.stream = None;
+        self.feed = None;
         self.announced = false;
         self.pos = Position {
             epoch: epoch + 1,
@@ -409,6 +385,32 @@ impl Run {
             Status::Finished
         } else {
             Status::EpochEnded(epoch)
+        })
+    }
+
+    /// What makes the copies of epoch `epoch`'s records, on the pipeline's thread: copies 1
+    /// and 2 are `--rotate`'s (+deg, −deg), the rest `--augment`'s, each a function of (seed,
+    /// epoch, record, copy) alone.
+    fn copier(&self, epoch: u32) -> Copier {
+        let (rotate, side) = (self.recipe.rotate, self.side);
+        let first_augmented = 1 + 2 * usize::from(rotate.is_some());
+        let mut augmenter = (self.recipe.augment_copies > 0).then(|| {
+            Augmenter::new(
+                self.recipe.seed ^ AUGMENT_SEED_MIX,
+                AugmentRecipe::HANDWRITING.ranges,
+                side,
+            )
+        });
+        Box::new(move |index, copy, src, out| match (rotate, augmenter.as_mut()) {
+            (Some(degrees), _) if copy < first_augmented => {
+                let angle = if copy == 1 { degrees } else { -degrees };
+                warp(src, out, side, &Affine::rotation(angle));
+            }
+            (_, Some(aug)) => {
+                let copy = (copy - first_augmented) as u32;
+                aug.augment(epoch, index, copy, src, out);
+            }
+            (_, None) => unreachable!("a copy beyond the recipe's"),
         })
     }
 

@@ -20,6 +20,7 @@ mod predict;
 mod progress;
 mod signals;
 mod sweep;
+mod teach;
 mod test;
 mod train;
 mod weights;
@@ -57,6 +58,8 @@ enum Command {
     Backquery(backquery::BackqueryArgs),
     /// Draw each hidden node's input weights as a picture.
     Weights(weights::WeightsArgs),
+    /// Teach a saved model your handwriting: pictures in DIR/0/ … DIR/9/.
+    Teach(teach::TeachArgs),
     /// Show the test digits one by one on a screen, read by a saved model.
     #[cfg(feature = "display")]
     Demo(demo::DemoArgs),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(&args),
         Command::Backquery(args) => backquery::run(&args),
         Command::Weights(args) => weights::run(&args),
+        Command::Teach(args) => teach::run(&args),
         #[cfg(feature = "display")]
         Command::Demo(args) => demo::run(&args),
     };

@@ -91,7 +91,7 @@ impl TrainArgs {
 }
 
 /// Augmented copies per image in nnzero's --augment recipe.
-pub const AUGMENT_COPIES: u32 = 2;
+pub const AUGMENT_COPIES: u32 = nnzero::augment::AugmentRecipe::HANDWRITING.copies;
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {

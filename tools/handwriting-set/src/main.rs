@@ -15,6 +15,7 @@
 mod hands;
 mod render;
 mod rng;
+mod teach_hand;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,15 @@ enum Cmd {
         #[arg(long)]
         book: bool,
     },
+    /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
+    TeachHand {
+        /// Output folder.
+        #[arg(long, default_value = "tests/teach")]
+        out: PathBuf,
+        /// Seed: the same seed, the same pictures.
+        #[arg(long, default_value_t = 9)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -95,6 +105,7 @@ fn main() -> ExitCode {
         Cmd::Score { model, dir, book } => {
             score(&model, &dir, book).map(|report| print!("{report}"))
         }
+        Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
