@@ -153,14 +153,15 @@ fn an_augmented_rotated_run_killed_twenty_times_ends_with_the_same_bytes() {
     killed_twenty_times_ends_identical(&["--augment", "--rotate", "10", "--limit", "700"]);
 }
 
-/// Sends `signal` to a run once its first checkpoint is written; returns its output.
+/// Sends `signals` to a run once its second checkpoint is written (so its first is `.prev`);
+/// returns its output.
 fn signalled(d: &Path, args: &[&str], signals: &[&str]) -> std::process::Output {
     let child = command(d, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let ckpt = d.join("m.nnz.ckpt");
+    let ckpt = d.join("m.nnz.ckpt.prev");
     let start = Instant::now();
     while !ckpt.exists() {
         assert!(start.elapsed() < Duration::from_secs(60), "no checkpoint");
@@ -197,9 +198,7 @@ fn ctrl_c_and_sigterm_write_a_checkpoint_say_how_to_resume_and_resume_exactly() 
         // Without --resume the checkpoint is not thrown away.
         let o = nnzero(d, &slow);
         assert_one_line_error(&o, "holds the checkpoint of an interrupted run");
-        let mut again = slow.clone();
-        again.push("--resume");
-        let o = nnzero(d, &again);
+        let o = nnzero(d, &args("m.nnz", &["--resume"]));
         assert_ok(&o);
         assert!(stderr(&o).contains("resuming from m.nnz.ckpt: epoch 1/3"));
         assert_eq!(
@@ -212,9 +211,7 @@ fn ctrl_c_and_sigterm_write_a_checkpoint_say_how_to_resume_and_resume_exactly() 
     let _ = fs::remove_file(d.join("m.nnz"));
     let o = signalled(d, &slow, &["-INT", "-INT"]);
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
-    let mut again = slow.clone();
-    again.push("--resume");
-    assert_ok(&nnzero(d, &again));
+    assert_ok(&nnzero(d, &args("m.nnz", &["--resume"])));
     assert_eq!(
         fs::read(d.join("m.nnz")).unwrap(),
         fs::read(d.join("ref.nnz")).unwrap()
