@@ -1,52 +1,147 @@
 //! Atomic file saves: write a temporary file beside the target, fsync it, rename it over the
 //! target, fsync the directory. A crash or a full disk leaves the old file or the new one,
 //! never half of one, and a failed save removes its temporary file.
+//!
+//! The temporary file is named after its target and the writer's process id,
+//! `model.nnz.tmp-1234`, so a user who finds one after a power cut knows what it is. A save
+//! removes the temporaries that earlier, dead processes left beside the same target (on
+//! Linux, where `/proc` says which processes live); a live writer's are left alone.
 
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The directory `path` lives in (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// `FILE.tmp-PID`: this process's temporary file for `path`.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    parent_dir(path).join(name)
+}
+
+/// Removes `FILE.tmp-PID` files beside `path` whose process is gone. Returns how many.
+pub fn remove_stale_temporaries(path: &Path) -> usize {
+    let (Some(name), Ok(entries)) = (
+        path.file_name().and_then(|n| n.to_str()),
+        std::fs::read_dir(parent_dir(path)),
+    ) else {
+        return 0;
+    };
+    let prefix = format!("{name}.tmp-");
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id()
+            && !process_alive(pid)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether process `pid` runs; `true` where that cannot be told, so nothing is removed.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return true;
+    }
+    proc.join(pid.to_string()).exists()
+}
 
 /// Writes `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_with(path, |file| file.write_all(bytes))
+    write_with(path, |f| f.write_all(bytes))
 }
 
-/// Writes `path` atomically with what `fill` writes into the temporary file: for encoders
-/// that stream, so a save never needs the whole file in memory.
+/// Writes `path` atomically with what `fill` writes into the (buffered) temporary file.
 pub fn write_with(
     path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".nnzero-").suffix(".tmp");
-    // tempfile creates 0600 files; a saved model should get the permissions any new file
-    // gets (0666 less the umask), or keep those of the file it replaces.
+    write_inner(path, None, fill)
+}
+
+/// Writes `bytes` to `path` atomically and keeps the file it replaces as `previous`: once the
+/// new file is complete and synced, the old one is renamed to `previous`, then the new one to
+/// `path`. A crash between the two renames leaves `previous` good and `path` missing.
+pub fn write_keeping_previous(path: &Path, previous: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_inner(path, Some(previous), |f| f.write_all(bytes))
+}
+
+fn write_inner(
+    path: &Path,
+    previous: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    remove_stale_temporaries(path);
+    let tmp = temp_path(path);
+    // A file of this name is from a dead process that had our pid: never ours to keep.
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    // A saved file gets the permissions any new file gets (0666 less the umask), or keeps
+    // those of the file it replaces.
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let perms = std::fs::metadata(path)
-            .map(|m| m.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o666));
-        builder.permissions(perms);
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o666);
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    fill(tmp.as_file_mut())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable. Not every platform lets a directory be opened and
-    // synced; the data is safe either way, so failures here are ignored.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    let file = options.open(&tmp)?;
+    let result = (|| {
+        #[cfg(unix)]
+        if let Ok(m) = std::fs::metadata(path) {
+            file.set_permissions(m.permissions())?;
+        }
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, &file);
+        fill(&mut out)?;
+        out.flush()?;
+        drop(out);
+        file.sync_all()?;
+        if let Some(previous) = previous {
+            match std::fs::rename(path, previous) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
+    sync_dir(parent_dir(path));
     Ok(())
 }
 
-/// Checks, before any long work, that `path` could be saved: its directory exists and a file
-/// can be created there. Leaves nothing behind.
+/// Makes renames in `dir` durable. Not every platform lets a directory be opened and synced;
+/// the data is safe either way, so failures here are ignored.
+pub fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Checks, before any long work, that `path` could be saved: it is not a directory, its
+/// directory exists and a file can be created there. Leaves nothing behind.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
     if path.is_dir() {
         return Err(std::io::Error::new(
@@ -54,14 +149,42 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
             "is a directory",
         ));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let tmp = temp_path(path);
+    let _ = std::fs::remove_file(&tmp);
+    OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    std::fs::remove_file(&tmp)
+}
+
+/// Checks that the filesystem of `path` has `needed` bytes free, so a long run does not end
+/// in a save that cannot be written. The error says how much is needed and how much is free.
+pub fn check_space(path: &Path, needed: u64) -> std::io::Result<()> {
+    let dir = parent_dir(path);
+    let free = match fs4::available_space(dir) {
+        Ok(free) => free,
+        // A filesystem that cannot say (some network mounts) is given the benefit of the doubt.
+        Err(_) => return Ok(()),
     };
-    tempfile::Builder::new()
-        .prefix(".nnzero-")
-        .tempfile_in(dir)
-        .map(drop)
+    if free < needed {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!(
+                "needs {} free in {} for the model and its checkpoints, only {} is free",
+                human_bytes(needed),
+                dir.display(),
+                human_bytes(free)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `12.3 MB`, `456 kB`, `789 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..=9_999 => format!("{n} bytes"),
+        10_000..=9_999_999 => format!("{:.0} kB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +216,39 @@ mod tests {
             std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[test]
+    fn temporaries_are_named_after_their_file_and_stale_ones_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.nnz");
+        assert_eq!(
+            temp_path(&path),
+            dir.path().join(format!("m.nnz.tmp-{}", std::process::id()))
+        );
+        // A dead writer's (no process has a pid this high), a live one's (ours: pid 1 is
+        // always alive), and another file's.
+        for name in ["m.nnz.tmp-4294967", "m.nnz.tmp-1", "other.nnz.tmp-4294967"] {
+            std::fs::write(dir.path().join(name), b"half").unwrap();
+        }
+        write(&path, b"whole").unwrap();
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["m.nnz", "m.nnz.tmp-1", "other.nnz.tmp-4294967"]);
+    }
+
+    #[test]
+    fn the_previous_file_is_kept_beside_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, prev) = (dir.path().join("c"), dir.path().join("c.prev"));
+        write_keeping_previous(&path, &prev, b"one").unwrap();
+        assert!(!prev.exists());
+        write_keeping_previous(&path, &prev, b"two").unwrap();
+        assert_eq!(std::fs::read(&prev).unwrap(), b"one");
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
     }
 
     #[test]

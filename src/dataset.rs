@@ -169,6 +169,32 @@ impl Dataset {
         self.reader()?.verify().map(drop).map_err(|e| self.err(e))
     }
 
+    /// Reads the whole blob once, like [`verify`](Self::verify), and returns what identifies
+    /// its contents: a checkpoint records it so a run is never resumed on other data.
+    pub fn fingerprint(&self) -> Result<Fingerprint, DatasetError> {
+        let raw: Box<dyn BufRead + Send> = match &self.source {
+            Source::File(path) => {
+                let file = std::fs::File::open(path).map_err(|e| self.err(e.into()))?;
+                Box::new(BufReader::with_capacity(64 * 1024, file))
+            }
+            Source::Embedded(bytes) => Box::new(*bytes),
+        };
+        let mut hashed = Crc32Reader {
+            inner: unpack(raw).map_err(|e| self.err(e.into()))?,
+            hasher: crc32fast::Hasher::new(),
+        };
+        let header = BlobReader::new(&mut hashed)
+            .and_then(BlobReader::verify)
+            .map_err(|e| self.err(e))?;
+        Ok(Fingerprint {
+            count: header.count,
+            rows: header.rows,
+            cols: header.cols,
+            classes: header.classes,
+            crc: hashed.hasher.finalize(),
+        })
+    }
+
     /// Streams the records in order, read and unpacked on a background thread.
     pub fn stream(&self) -> Result<Stream, DatasetError> {
         let mut reader = self.reader()?;
@@ -268,6 +294,46 @@ fn produce(
         if end {
             return;
         }
+    }
+}
+
+/// What identifies a dataset's contents: its header and the CRC-32 of all its (unpacked)
+/// bytes. The same images in a `.blob` and a `.blob.gz` have the same fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Number of records.
+    pub count: u32,
+    /// Image height.
+    pub rows: u16,
+    /// Image width.
+    pub cols: u16,
+    /// Number of classes.
+    pub classes: u16,
+    /// CRC-32 of every unpacked byte of the blob.
+    pub crc: u32,
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} images of {}×{}, CRC-32 {:08x}",
+            self.count, self.rows, self.cols, self.crc
+        )
+    }
+}
+
+/// Passes bytes through, hashing them.
+struct Crc32Reader<R> {
+    inner: R,
+    hasher: crc32fast::Hasher,
+}
+
+impl<R: Read> Read for Crc32Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
 }
 

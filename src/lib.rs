@@ -65,6 +65,8 @@ pub mod dataset;
 pub mod display;
 #[cfg(feature = "prepare")]
 pub mod prepare;
+#[cfg(feature = "std")]
+pub mod run;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use nnzero::eval::Confusion;
+use nnzero::run::{EpochRecord, Observer, Recipe};
 
 use crate::charts::line::{LineChart, Series};
 use crate::error::CliError;
-use crate::train::{Observer, TrainArgs};
 
 /// One epoch's result.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +29,18 @@ pub struct EpochLog {
 }
 
 impl Observer for EpochLog {
+    /// A resumed run's chart keeps the epochs before the stop.
+    fn resumed(&mut self, _epoch: u32, _done: u64, log: &[EpochRecord]) {
+        self.epochs = log
+            .iter()
+            .map(|e| EpochScore {
+                epoch: e.epoch,
+                accuracy: e.accuracy(),
+                took: e.took,
+            })
+            .collect();
+    }
+
     fn epoch_end(&mut self, epoch: u32, score: &Confusion, took: Duration) {
         self.epochs.push(EpochScore {
             epoch,
@@ -48,8 +60,8 @@ impl EpochLog {
             .sum()
     }
 
-    /// The chart of accuracy against epochs of the run `args` describe.
-    pub fn chart(&self, args: &TrainArgs, shape: &str) -> LineChart {
+    /// The chart of accuracy against epochs of a run of `args`.
+    pub fn chart(&self, args: &Recipe, shape: &str) -> LineChart {
         LineChart {
             title: "Test accuracy after each epoch".into(),
             subtitle: format!(
@@ -72,7 +84,7 @@ impl EpochLog {
     }
 
     /// Draws [`chart`](Self::chart) to `path`.
-    pub fn save(&self, args: &TrainArgs, shape: &str, path: &Path) -> Result<(), CliError> {
+    pub fn save(&self, args: &Recipe, shape: &str, path: &Path) -> Result<(), CliError> {
         crate::charts::save(&self.chart(args, shape), path)
     }
 }

@@ -14,9 +14,9 @@ use nnzero::display::Phase;
 use nnzero::mnist::{argmax, scale_image, PIXELS};
 use nnzero::model;
 
+use crate::data::open_or_bundled;
 use crate::display::{parse_seconds, DisplayArgs, Viewer};
 use crate::error::CliError;
-use crate::train::open_or_bundled;
 
 /// Options of `nnzero demo`.
 #[derive(Args, Debug)]

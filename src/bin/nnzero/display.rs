@@ -9,9 +9,9 @@ use clap::Args;
 use embedded_graphics::prelude::Size;
 use nnzero::display::{stderr_warn, Config, Kind, Live, Phase, Snapshot};
 use nnzero::eval::Confusion;
+use nnzero::run::{EpochRecord, Observer};
 
 use crate::error::CliError;
-use crate::train::Observer;
 
 /// A GPIO pin number, or `none` when the line is not wired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +169,14 @@ impl TrainDisplay {
 }
 
 impl Observer for TrainDisplay {
+    /// After a resume the screen shows the last epoch's test accuracy again; the counters
+    /// carry on from the sample the run stopped at.
+    fn resumed(&mut self, _epoch: u32, _done: u64, log: &[EpochRecord]) {
+        if let Some(last) = log.last() {
+            self.live.epoch_end(last.accuracy() as f32);
+        }
+    }
+
     fn epoch_start(&mut self, epoch: u32, epochs: u32, samples: u64) {
         self.live.epoch_start(epoch, epochs, samples);
     }

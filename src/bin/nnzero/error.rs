@@ -30,6 +30,30 @@ pub enum CliError {
     Chart(PathBuf, String),
     /// Arguments that parse one by one but not together (exit code 2, like clap's).
     Usage(String),
+    /// A training run could not start, resume or go on.
+    Run(nnzero::run::RunError),
+    /// Another training holds the model or the checkpoint.
+    Lock(nnzero::run::LockError),
+    /// A checkpoint could not be written or resumed from; the line says what stands.
+    Checkpoint(String),
+    /// The trained model could not be saved; its final checkpoint stands.
+    SaveFinal {
+        /// The model's path.
+        path: PathBuf,
+        /// Why.
+        error: String,
+        /// The checkpoint that holds the trained run.
+        checkpoint: PathBuf,
+    },
+    /// Stopped by a signal after writing a checkpoint: `message` says how to go on.
+    Interrupted {
+        /// 130 for SIGINT, 143 for SIGTERM.
+        code: u8,
+        /// What to print (without "error:").
+        message: String,
+    },
+    /// Writing to stdout failed, but the model was saved.
+    OutputAfterSave(std::io::Error, PathBuf),
     /// The `--display` options contradict each other.
     #[cfg(feature = "display")]
     Display(nnzero::display::PanelError),
@@ -48,6 +72,26 @@ impl fmt::Display for CliError {
             CliError::Output(e) => write!(f, "cannot write output: {e}"),
             CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
             CliError::Usage(why) => write!(f, "{why}"),
+            CliError::Run(e) => write!(f, "{e}"),
+            CliError::Lock(e) => write!(f, "{e}"),
+            CliError::Checkpoint(why) => write!(f, "{why}"),
+            CliError::SaveFinal {
+                path,
+                error,
+                checkpoint,
+            } => write!(
+                f,
+                "cannot save {}: {error}; the trained run stands in {}: make room and run the \
+                 same command with --resume to save it",
+                path.display(),
+                checkpoint.display()
+            ),
+            CliError::Interrupted { message, .. } => write!(f, "{message}"),
+            CliError::OutputAfterSave(e, path) => write!(
+                f,
+                "cannot write output: {e} (the model was saved to {})",
+                path.display()
+            ),
             #[cfg(feature = "display")]
             CliError::Display(e) => write!(f, "display: {e}"),
         }
@@ -63,5 +107,21 @@ impl From<DatasetError> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError::Output(e)
+    }
+}
+
+impl From<nnzero::run::RunError> for CliError {
+    fn from(e: nnzero::run::RunError) -> Self {
+        match e {
+            nnzero::run::RunError::Dataset(d) => CliError::Dataset(d),
+            nnzero::run::RunError::Mismatch(why) => CliError::Mismatch(why),
+            other => CliError::Run(other),
+        }
+    }
+}
+
+impl From<nnzero::run::LockError> for CliError {
+    fn from(e: nnzero::run::LockError) -> Self {
+        CliError::Lock(e)
     }
 }

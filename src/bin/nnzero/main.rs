@@ -7,7 +7,9 @@
 
 mod backquery;
 mod charts;
+mod checkpointing;
 mod curve;
+mod data;
 #[cfg(feature = "display")]
 mod demo;
 #[cfg(feature = "display")]
@@ -16,11 +18,13 @@ mod error;
 mod mistakes;
 mod predict;
 mod progress;
+mod signals;
 mod sweep;
 mod test;
 mod train;
 mod weights;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -85,12 +89,17 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // Each file that failed has had its own error line already.
         Err(CliError::SomeFailed { .. }) => ExitCode::FAILURE,
+        // Written without eprintln!, which panics when stderr is closed or full.
+        Err(CliError::Interrupted { code, message }) => {
+            let _ = writeln!(std::io::stderr(), "{message}");
+            ExitCode::from(code)
+        }
         Err(e @ CliError::Usage(_)) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::FAILURE
         }
     }

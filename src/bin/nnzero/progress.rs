@@ -1,9 +1,15 @@
-//! Progress while training: a live bar (samples/s, ETA) on a terminal, plain lines otherwise.
+//! Progress while training: a live bar (samples/s, ETA) on a terminal, plain lines otherwise,
+//! and a line on stdout with each epoch's test accuracy.
+//!
+//! A closed pipe or a full disk behind stdout or stderr never stops training: the first
+//! failure is remembered and reported once the model is saved.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use nnzero::eval::Confusion;
+use nnzero::run::{EpochRecord, Observer};
 
 /// Reports how far an epoch has got.
 pub struct Progress {
@@ -49,7 +55,8 @@ impl Progress {
                 // Without a terminal, a line every 10 seconds at most.
                 if self.last_line.elapsed() >= Duration::from_secs(10) && done < self.total {
                     self.last_line = Instant::now();
-                    eprintln!(
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "{}: {done}/{} samples, {:.0} samples/s",
                         self.label,
                         self.total,
@@ -66,5 +73,78 @@ impl Progress {
             bar.finish_and_clear();
         }
         self.start.elapsed()
+    }
+}
+
+/// The training run on the console: the progress bar and the epoch lines.
+#[derive(Default)]
+pub struct Console {
+    bar: Option<Progress>,
+    epochs: u32,
+    samples: u64,
+    /// Samples already trained in the epoch a resumed run goes on with.
+    resumed_at: u64,
+    /// The first failed write to stdout.
+    failed: Option<std::io::Error>,
+}
+
+impl Console {
+    /// The first write to stdout that failed, if any.
+    pub fn take_failure(&mut self) -> Option<std::io::Error> {
+        self.failed.take()
+    }
+}
+
+/// Prints a line on stdout; the first failure is kept in `failed`, the rest are ignored.
+pub fn say(failed: &mut Option<std::io::Error>, line: std::fmt::Arguments) {
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        failed.get_or_insert(e);
+    }
+}
+
+/// Prints a line on stderr, ignoring failure (there is nowhere left to report it).
+pub fn warn(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+impl Observer for Console {
+    fn resumed(&mut self, _epoch: u32, done: u64, _log: &[EpochRecord]) {
+        self.resumed_at = done;
+    }
+
+    fn epoch_start(&mut self, epoch: u32, epochs: u32, samples: u64) {
+        (self.epochs, self.samples) = (epochs, samples);
+        let mut bar = Progress::start(format!("epoch {epoch}/{epochs}"), samples);
+        if self.resumed_at > 0 {
+            bar.update(std::mem::take(&mut self.resumed_at));
+        }
+        self.bar = Some(bar);
+    }
+
+    #[inline]
+    fn sample(&mut self, _epoch: u32, index: u64, _: u8, _: &[u8], _: &[f32]) {
+        if (index + 1) % UPDATE_EVERY == 0 {
+            if let Some(bar) = self.bar.as_mut() {
+                bar.update(index + 1);
+            }
+        }
+    }
+
+    fn epoch_end(&mut self, epoch: u32, score: &Confusion, took: Duration) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
+        say(
+            &mut self.failed,
+            format_args!(
+                "epoch {epoch}/{}: test accuracy {:.2}% ({}/{}), {:.1} s, {:.0} samples/s",
+                self.epochs,
+                100.0 * score.accuracy(),
+                score.correct(),
+                score.total(),
+                took.as_secs_f64(),
+                self.samples as f64 / took.as_secs_f64()
+            ),
+        );
     }
 }

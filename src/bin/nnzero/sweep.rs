@@ -221,7 +221,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
             let t = run_args(args, param, value, seed);
             eprintln!("sweep: run {done} of {total}: {param} {value}, seed {seed}");
             let mut log = EpochLog::default();
-            let net = train(&t, &mut [&mut log])?;
+            let net = train(&t, &mut log)?;
             shape = match param {
                 Param::Hidden => format!("{}-h-{}", net.inputs(), net.outputs()),
                 _ => format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs()),

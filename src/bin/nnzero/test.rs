@@ -9,8 +9,8 @@ use nnzero::dataset::Dataset;
 use nnzero::eval::evaluate;
 use nnzero::{model, Network};
 
+use crate::data::open_or_bundled;
 use crate::error::CliError;
-use crate::train::open_or_bundled;
 
 /// Options of `nnzero test`.
 #[derive(Args, Debug)]

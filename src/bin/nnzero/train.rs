@@ -1,18 +1,14 @@
 //! `nnzero train`: the book's training loop over a dataset, epoch after epoch.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
-use nnzero::atomic::check_writable;
-use nnzero::augment::{warp, Affine, AugmentRanges, Augmenter};
-use nnzero::dataset::Dataset;
-use nnzero::eval::{evaluate, Confusion};
-use nnzero::mnist::{scale_image, targets_into};
-use nnzero::{model, Network};
+use nnzero::run::{Observer, Recipe, Run};
+use nnzero::Network;
 
+use crate::checkpointing::{start_or_resume, train_with_checkpoints, Files, Paths};
 use crate::error::CliError;
-use crate::progress::{Progress, UPDATE_EVERY};
+use crate::progress::Console;
 
 /// Options of `nnzero train`.
 #[derive(Args, Debug)]
@@ -60,6 +56,18 @@ pub struct TrainArgs {
     /// Also draw the test accuracy after each epoch to this chart (.png or .svg).
     #[arg(long, value_name = "FILE", value_parser = crate::charts::picture_path)]
     pub plot: Option<PathBuf>,
+    /// Where the run keeps its checkpoint (the previous one as FILE.prev) [default: the
+    /// --save path plus .ckpt]. Removed once the model is saved.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Write a checkpoint every N training images [default: every minute], and always at the
+    /// end of each epoch.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkpoint_every: Option<u64>,
+    /// Go on from the checkpoint of an interrupted run of the same command, to the same model
+    /// bit for bit. Without a checkpoint the run starts from the beginning.
+    #[arg(long)]
+    pub resume: bool,
     /// The live screen.
     #[cfg(feature = "display")]
     #[command(flatten)]
@@ -95,202 +103,111 @@ pub fn positive_f32(s: &str) -> Result<f32, String> {
     }
 }
 
-/// Opens the given blob or the bundled one.
-pub fn open_or_bundled(
-    path: &Option<PathBuf>,
-    bundled: fn() -> Result<Dataset, nnzero::dataset::DatasetError>,
-) -> Result<Dataset, CliError> {
-    Ok(match path {
-        Some(p) => Dataset::open(p)?,
-        None => bundled()?,
-    })
+/// The recipe `args` ask for.
+pub fn recipe(args: &TrainArgs) -> Recipe {
+    Recipe {
+        hidden: args.hidden,
+        lr: args.lr,
+        lr_final: args.lr_final,
+        epochs: args.epochs,
+        seed: args.seed,
+        limit: args.limit,
+        rotate: args.rotate,
+        augment_copies: if args.augment { args.augment_copies } else { 0 },
+    }
 }
 
-/// Something that watches training: a live display, a chart of the epochs.
-///
-/// `sample` is called for every training sample, on the training thread: it must be cheap.
-pub trait Observer {
-    /// Epoch `epoch` of `epochs`, over `samples` samples, begins.
-    fn epoch_start(&mut self, _epoch: u32, _epochs: u32, _samples: u64) {}
-    /// Sample `index` of `epoch` (label and raw pixels) was trained on; `outputs` is what the
-    /// network answered before learning from it.
-    fn sample(&mut self, _epoch: u32, _index: u64, _label: u8, _pixels: &[u8], _outputs: &[f32]) {}
-    /// Epoch `epoch` ended, took `took`, and scored `score` on the test set.
-    fn epoch_end(&mut self, _epoch: u32, _score: &Confusion, _took: Duration) {}
+/// Opens the data `args` name and starts a run on them.
+pub fn start(args: &TrainArgs) -> Result<Run, CliError> {
+    crate::data::start(recipe(args), &args.train, &args.test)
 }
 
-/// Runs `nnzero train`.
-pub fn run(args: &TrainArgs) -> Result<(), CliError> {
-    // Fail now, not after an hour of training, if the model cannot be saved.
-    check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
-    if let Some(plot) = &args.plot {
-        check_writable(plot).map_err(|e| CliError::Save(plot.clone(), e))?;
-    }
-    let mut epochs = crate::curve::EpochLog::default();
-    #[cfg(feature = "display")]
-    let net = {
-        // Opened before training, so a missing panel is reported at once, not after an epoch.
-        let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
-        let net = match screen.as_mut() {
-            Some(s) => train(args, &mut [&mut epochs, s as &mut dyn Observer]),
-            None => train(args, &mut [&mut epochs]),
-        }?;
-        if let Some(s) = screen {
-            s.finish(args.epochs);
-        }
-        net
-    };
-    #[cfg(not(feature = "display"))]
-    let net = train(args, &mut [&mut epochs])?;
-    model::save(&net, &args.save).map_err(|e| match e {
-        model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
-        other => CliError::Model(args.save.clone(), other),
-    })?;
-    println!("saved {}", args.save.display());
-    if let Some(plot) = &args.plot {
-        let shape = format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs());
-        epochs.save(args, &shape, plot)?;
-        println!("plotted {}", plot.display());
-    }
-    Ok(())
-}
-
-/// Trains as `args` say, printing each epoch's test accuracy, telling `observers` as it goes.
-pub fn train(args: &TrainArgs, observers: &mut [&mut dyn Observer]) -> Result<Network, CliError> {
-    let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
-    let test = open_or_bundled(&args.test, Dataset::bundled_test)?;
-    let (th, sh) = (train.header(), test.header());
-    if th.pixels() != sh.pixels() {
-        return Err(CliError::Mismatch(format!(
-            "training images are {}×{} but test images {}×{}",
-            th.rows, th.cols, sh.rows, sh.cols
-        )));
-    }
-    if train.is_empty() {
-        return Err(CliError::Mismatch(format!(
-            "{} holds no samples",
-            train.name()
-        )));
-    }
-    // A corrupt blob is only caught at its checksum, at the end: check both before training.
-    train.verify()?;
-    test.verify()?;
-
-    let classes = th.classes.max(sh.classes) as usize;
-    let samples = args
-        .limit
-        .map_or(train.len() as u64, |n| n.min(train.len() as u64));
-    let mut net = Network::new(
-        th.pixels(),
-        args.hidden as usize,
-        classes,
-        args.lr,
-        args.seed,
-    );
-    eprintln!(
+/// "training 784-200-10 (lr 0.1, seed 1) for 5 epoch(s) on … (60000 samples), testing on …".
+pub fn announce(run: &Run) {
+    let (net, r) = (run.network(), run.recipe());
+    crate::progress::warn(format_args!(
         "training {}-{}-{} (lr {}, seed {}) for {} epoch(s) on {} ({} samples), testing on {} ({})",
         net.inputs(),
         net.hidden(),
         net.outputs(),
-        args.lr,
-        args.seed,
-        args.epochs,
-        train.name(),
-        samples,
-        test.name(),
-        test.len()
-    );
+        r.lr,
+        r.seed,
+        r.epochs,
+        run.train_set().name(),
+        run.records_per_epoch(),
+        run.test_set().name(),
+        run.test_set().len()
+    ));
+}
 
-    let mut inputs = vec![0.0f32; net.inputs()];
-    let mut targets = vec![0.0f32; net.outputs()];
-    let side = th.rows as usize;
-    let square = th.rows == th.cols;
-    if (args.rotate.is_some() || args.augment) && !square {
-        return Err(CliError::Mismatch(format!(
-            "--rotate and --augment need square images, {} holds {}×{}",
-            train.name(),
-            th.rows,
-            th.cols
-        )));
+/// Trains as `args` say, without checkpoints, printing each epoch's test accuracy and keeping
+/// it in `log` (`sweep`'s runs).
+pub fn train(args: &TrainArgs, log: &mut crate::curve::EpochLog) -> Result<Network, CliError> {
+    let mut run = start(args)?;
+    announce(&run);
+    let mut console = Console::default();
+    run.run_to_end(&mut [&mut console, log])?;
+    if let Some(e) = console.take_failure() {
+        return Err(CliError::Output(e));
     }
-    // A seed of its own for the augmentations, derived from --seed: the same run twice gives
-    // the same model.
-    let mut augmenter = args.augment.then(|| {
-        Augmenter::new(
-            args.seed ^ 0x5eed_a06e_47a7_10e5,
-            AugmentRanges::HANDWRITING,
-        )
-    });
-    let copies = 1
-        + 2 * args.rotate.is_some() as u64
-        + if args.augment {
-            args.augment_copies as u64
-        } else {
-            0
-        };
-    let (mut variant, mut scratch) = (vec![0u8; th.pixels()], vec![0u8; th.pixels()]);
-    let lr_final = args.lr_final.or(args.augment.then_some(args.lr / 10.0));
-    for epoch in 1..=args.epochs {
-        if let Some(last) = lr_final {
-            // Geometric steps from --lr in the first epoch to `last` in the last one.
-            let t = (epoch - 1) as f32 / (args.epochs - 1).max(1) as f32;
-            net.set_learning_rate(args.lr * (last / args.lr).powf(t));
+    Ok(run.into_network())
+}
+
+/// Runs `nnzero train`: trains with checkpoints, saves the model, draws the chart.
+pub fn run(args: &TrainArgs) -> Result<(), CliError> {
+    let paths = Paths::new(Files {
+        save: &args.save,
+        plot: args.plot.as_deref(),
+        checkpoint: args.checkpoint.as_deref(),
+        train: args.train.as_deref(),
+        test: args.test.as_deref(),
+    })?;
+    let _lock = paths.lock()?;
+    let mut run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
+    announce(&run);
+    paths.check_space(&run)?;
+
+    let mut console = Console::default();
+    let mut epochs = crate::curve::EpochLog::default();
+    let signals = crate::signals::Signals::install();
+    #[cfg(feature = "display")]
+    let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+    {
+        let mut observers: Vec<&mut dyn Observer> = vec![&mut console, &mut epochs];
+        #[cfg(feature = "display")]
+        if let Some(s) = screen.as_mut() {
+            observers.push(s);
         }
-        let label = format!("epoch {epoch}/{}", args.epochs);
-        let mut progress = Progress::start(label, samples * copies);
-        let mut trainer = net.trainer();
-        let mut stream = train.stream()?;
-        let mut done = 0u64;
-        for o in observers.iter_mut() {
-            o.epoch_start(epoch, args.epochs, samples * copies);
-        }
-        let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
-            scale_image(pixels, &mut inputs);
-            targets_into(label, &mut targets);
-            let outputs = trainer.train(&inputs, &targets);
-            for o in observers.iter_mut() {
-                o.sample(epoch, *done, label, pixels, outputs);
-            }
-            *done += 1;
-            if *done % UPDATE_EVERY == 0 {
-                progress.update(*done);
-            }
-        };
-        for _ in 0..samples {
-            let Some((label, pixels)) = stream.next_record()? else {
-                break;
-            };
-            step(pixels, label, &mut done);
-            if let Some(degrees) = args.rotate {
-                for angle in [degrees, -degrees] {
-                    warp(pixels, &mut variant, side, &Affine::rotation(angle));
-                    step(&variant, label, &mut done);
-                }
-            }
-            if let Some(aug) = augmenter.as_mut() {
-                for _ in 0..args.augment_copies {
-                    aug.augment(pixels, &mut variant, &mut scratch, side);
-                    step(&variant, label, &mut done);
-                }
-            }
-        }
-        trainer.finish();
-        let took = progress.finish();
-        let score = evaluate(&net, &test)?;
-        println!(
-            "epoch {epoch}/{}: test accuracy {:.2}% ({}/{}), {:.1} s, {:.0} samples/s",
-            args.epochs,
-            100.0 * score.accuracy(),
-            score.correct(),
-            score.total(),
-            took.as_secs_f64(),
-            done as f64 / took.as_secs_f64()
-        );
-        for o in observers.iter_mut() {
-            o.epoch_end(epoch, &score, took);
-        }
+        train_with_checkpoints(
+            &mut run,
+            &mut observers,
+            &paths,
+            args.checkpoint_every,
+            &signals,
+        )?;
     }
-    // The model records the rate the run was asked for, not the last step of a schedule.
-    net.set_learning_rate(args.lr);
-    Ok(net)
+    #[cfg(feature = "display")]
+    if let Some(s) = screen {
+        s.finish(args.epochs);
+    }
+
+    let recipe = *run.recipe();
+    let net = run.into_network();
+    nnzero::model::save(&net, &args.save).map_err(|e| CliError::SaveFinal {
+        path: args.save.clone(),
+        error: e.to_string(),
+        checkpoint: paths.checkpoint.clone(),
+    })?;
+    nnzero::run::checkpoint::remove(&paths.checkpoint);
+    let mut failed = console.take_failure();
+    crate::progress::say(&mut failed, format_args!("saved {}", args.save.display()));
+    if let Some(plot) = &args.plot {
+        let shape = format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs());
+        epochs.save(&recipe, &shape, plot)?;
+        crate::progress::say(&mut failed, format_args!("plotted {}", plot.display()));
+    }
+    match failed {
+        Some(e) => Err(CliError::OutputAfterSave(e, args.save.clone())),
+        None => Ok(()),
+    }
 }

@@ -1,0 +1,293 @@
+//! `nnzero train`'s checkpoints: where they go, the lock that keeps a second training away,
+//! starting or resuming, and the loop that writes one every minute, at each epoch's end and
+//! when Ctrl-C or SIGTERM asks the run to stop.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use std::time::Duration;
+
+use nnzero::atomic::{check_space, check_writable, human_bytes, parent_dir};
+use nnzero::run::checkpoint::{self, CheckpointError};
+use nnzero::run::{Observer, Position, Recipe, Run, RunLock, Status};
+
+use crate::data::{open_pair, start};
+use crate::error::CliError;
+use crate::signals::Signals;
+
+/// Checkpoints every minute unless --checkpoint-every says otherwise: a Pi loses at most a
+/// minute's work, and a desktop spends a small fraction of its time writing them (README).
+pub const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The files named on the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    /// --save.
+    pub save: &'a Path,
+    /// --plot.
+    pub plot: Option<&'a Path>,
+    /// --checkpoint.
+    pub checkpoint: Option<&'a Path>,
+    /// --train.
+    pub train: Option<&'a Path>,
+    /// --test.
+    pub test: Option<&'a Path>,
+}
+
+/// The files a training run writes.
+#[derive(Debug)]
+pub struct Paths {
+    /// The model.
+    pub save: PathBuf,
+    /// The checkpoint (the previous one is `FILE.prev`).
+    pub checkpoint: PathBuf,
+}
+
+impl Paths {
+    /// The paths of `args`, refused when two of them are the same file, and checked to be
+    /// writable before any work.
+    pub fn new(args: Files) -> Result<Paths, CliError> {
+        let checkpoint = args.checkpoint.map(Path::to_path_buf).unwrap_or_else(|| {
+            let mut name = args.save.as_os_str().to_os_string();
+            name.push(".ckpt");
+            PathBuf::from(name)
+        });
+        let prev = checkpoint::previous_path(&checkpoint);
+        let mut named: Vec<(&str, &Path)> = vec![("--save", args.save)];
+        named.extend(args.plot.map(|p| ("--plot", p)));
+        named.push(("--checkpoint", &checkpoint));
+        named.push(("--checkpoint's .prev", &prev));
+        named.extend(args.train.map(|p| ("--train", p)));
+        named.extend(args.test.map(|p| ("--test", p)));
+        for (i, (a, pa)) in named.iter().enumerate() {
+            for (b, pb) in &named[i + 1..] {
+                if identity(pa) == identity(pb) && (*a, *b) != ("--train", "--test") {
+                    return Err(CliError::Usage(format!(
+                        "{a} and {b} are the same file ({}): one would overwrite the other",
+                        pa.display()
+                    )));
+                }
+            }
+        }
+        // Fail now, not after an hour of training, if a file cannot be written.
+        for p in [Some(args.save), args.plot, Some(&checkpoint)]
+            .into_iter()
+            .flatten()
+        {
+            check_writable(p).map_err(|e| CliError::Save(p.to_path_buf(), e))?;
+        }
+        Ok(Paths {
+            save: args.save.to_path_buf(),
+            checkpoint,
+        })
+    }
+
+    /// Locks the model and the checkpoint against a second training.
+    pub fn lock(&self) -> Result<RunLock, CliError> {
+        Ok(RunLock::acquire(&[&self.save, &self.checkpoint])?)
+    }
+
+    /// Says how much room the model and the checkpoints take, and refuses to start when the
+    /// filesystem does not have it.
+    pub fn check_space(&self, run: &Run) -> Result<(), CliError> {
+        let net = run.network();
+        let weights = 4 * (net.hidden() as u64 * (net.inputs() + net.outputs()) as u64);
+        // The model's header and checksum; the checkpoint's recipe, position and epoch log.
+        let (model, ckpt) = (
+            weights + 64,
+            weights + 256 + 20 * run.recipe().epochs as u64,
+        );
+        // A checkpoint, its .prev and the next one being written; the model's temporary copy.
+        let (model_needs, ckpt_needs) = (model, 3 * ckpt);
+        crate::progress::warn(format_args!(
+            "checkpoints go to {} (about {} each, {}); the model is about {}",
+            self.checkpoint.display(),
+            human_bytes(ckpt),
+            "every minute and at each epoch's end",
+            human_bytes(model)
+        ));
+        let err = |p: &Path, e| CliError::Save(p.to_path_buf(), e);
+        if same_dir(&self.save, &self.checkpoint) {
+            check_space(&self.save, model_needs + ckpt_needs).map_err(|e| err(&self.save, e))
+        } else {
+            check_space(&self.save, model_needs).map_err(|e| err(&self.save, e))?;
+            check_space(&self.checkpoint, ckpt_needs).map_err(|e| err(&self.checkpoint, e))
+        }
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let dir = |p: &Path| parent_dir(p).canonicalize().ok();
+    dir(a).is_some() && dir(a) == dir(b)
+}
+
+/// What a path names, so `m.nnz`, `./m.nnz` and a symlink to it compare equal.
+fn identity(p: &Path) -> PathBuf {
+    if let Ok(full) = p.canonicalize() {
+        return full;
+    }
+    match (parent_dir(p).canonicalize(), p.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// A new run of `recipe`, or with `resume` the run of the newest good checkpoint.
+pub fn start_or_resume(
+    resume: bool,
+    recipe: Recipe,
+    train: &Option<PathBuf>,
+    test: &Option<PathBuf>,
+    paths: &Paths,
+) -> Result<Run, CliError> {
+    let path = &paths.checkpoint;
+    let prev = checkpoint::previous_path(path);
+    if !resume {
+        if path.exists() || prev.exists() {
+            return Err(CliError::Mismatch(format!(
+                "{} holds the checkpoint of an interrupted run: add --resume to go on from it, \
+                 or remove it to start again",
+                path.display()
+            )));
+        }
+        return start(recipe, train, test);
+    }
+    let (c, from, passed_over) = match checkpoint::load_newest(path) {
+        Ok(found) => found,
+        Err(CheckpointError::Io(e))
+            if e.kind() == std::io::ErrorKind::NotFound && !prev.exists() =>
+        {
+            crate::progress::warn(format_args!(
+                "no checkpoint at {}: starting from the beginning",
+                path.display()
+            ));
+            return start(recipe, train, test);
+        }
+        Err(e) => {
+            return Err(CliError::Checkpoint(format!(
+                "cannot resume from {}: {e}, and {} holds no good checkpoint either",
+                path.display(),
+                prev.display()
+            )))
+        }
+    };
+    if let Some(e) = passed_over {
+        crate::progress::warn(format_args!(
+            "{} is unusable ({e}); going on from the previous checkpoint, {}",
+            path.display(),
+            from.display()
+        ));
+    }
+    let (train, test) = open_pair(train, test)?;
+    let run = Run::resume(recipe, train, test, c).map_err(|e| match e {
+        nnzero::run::RunError::NotThisRun(why) => CliError::Checkpoint(format!(
+            "cannot resume from {}: it is of another run: {why}",
+            from.display()
+        )),
+        other => other.into(),
+    })?;
+    crate::progress::warn(format_args!(
+        "resuming from {}: {}",
+        from.display(),
+        describe(&run, run.position())
+    ));
+    Ok(run)
+}
+
+/// "epoch 2/5, image 3000 of 60000" (or "all 5 epochs trained").
+fn describe(run: &Run, p: Position) -> String {
+    let epochs = run.recipe().epochs;
+    if p.epoch > epochs {
+        format!("all {epochs} epochs trained")
+    } else {
+        format!(
+            "epoch {}/{epochs}, image {} of {}",
+            p.epoch,
+            p.record,
+            run.records_per_epoch()
+        )
+    }
+}
+
+/// Trains to the end, writing a checkpoint every `every` images (or every minute), at every
+/// epoch's end, and when a signal asks the run to stop (then returns
+/// [`CliError::Interrupted`]).
+pub fn train_with_checkpoints(
+    run: &mut Run,
+    observers: &mut [&mut dyn Observer],
+    paths: &Paths,
+    every: Option<u64>,
+    signals: &Signals,
+) -> Result<(), CliError> {
+    let mut last_good: Option<String> = None;
+    loop {
+        let (mut since, last) = (0u64, Instant::now());
+        let status = run.run_until(observers, |_| {
+            since += 1;
+            signals.stop()
+                || match every {
+                    Some(n) => since >= n,
+                    None => last.elapsed() >= CHECKPOINT_INTERVAL,
+                }
+        })?;
+        checkpoint::save(&run.checkpoint(), &paths.checkpoint).map_err(|e| {
+            let dir = parent_dir(&paths.checkpoint);
+            if !dir.exists() {
+                return CliError::Checkpoint(format!(
+                    "cannot write checkpoint {}: its directory {} is gone, and its \
+                     checkpoints with it: the run cannot go on",
+                    paths.checkpoint.display(),
+                    dir.display()
+                ));
+            }
+            CliError::Checkpoint(format!(
+                "cannot write checkpoint {}: {e}; {}",
+                paths.checkpoint.display(),
+                match &last_good {
+                    Some(at) => format!(
+                        "the last checkpoint ({at}) stands: make room and add --resume to go on"
+                    ),
+                    None => "no checkpoint was written: make room and start again".into(),
+                }
+            ))
+        })?;
+        last_good = Some(describe(run, run.position()));
+        if let Some((signal, code)) = signals.caught() {
+            return Err(CliError::Interrupted {
+                code,
+                message: format!(
+                    "stopped by {signal} at {}; checkpoint written to {}\nto go on: {}",
+                    describe(run, run.position()),
+                    paths.checkpoint.display(),
+                    resume_command()
+                ),
+            });
+        }
+        if status == Status::Finished {
+            return Ok(());
+        }
+    }
+}
+
+/// This command line with `--resume` added.
+fn resume_command() -> String {
+    let mut words: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
+    if !words.iter().any(|w| w == "--resume") {
+        if words.len() == 1 {
+            words.push("train".into());
+        }
+        words.push("--resume".into());
+    }
+    words.join(" ")
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,535 @@
+//! Checkpoints and resume from the outside: a run killed anywhere (SIGKILL, Ctrl-C, SIGTERM)
+//! and resumed ends with the same model bytes as one never interrupted; checkpoints of other
+//! runs, damaged checkpoints and a second training on the same files are refused; a full
+//! disk, a read-only or vanished directory and a closed stdout lose nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::{assert_ok, assert_one_line_error, assert_usage_error, nnzero, stderr, stdout};
+use nnzero::blob::{BlobWriter, Header};
+use nnzero::dataset::Dataset;
+
+/// Writes the first `n` images of a bundled set as an uncompressed blob.
+fn subset(dir: &Path, name: &str, n: u32, test: bool) -> PathBuf {
+    let data = if test {
+        Dataset::bundled_test()
+    } else {
+        Dataset::bundled_train()
+    }
+    .unwrap();
+    let h = data.header();
+    let mut w = BlobWriter::new(
+        Vec::new(),
+        Header::new(n, h.rows, h.cols, h.classes).unwrap(),
+    )
+    .unwrap();
+    let mut stream = data.stream().unwrap();
+    for _ in 0..n {
+        let (label, pixels) = stream.next_record().unwrap().unwrap();
+        w.push(label, pixels).unwrap();
+    }
+    let path = dir.join(name);
+    fs::write(&path, w.finish().unwrap()).unwrap();
+    path
+}
+
+/// A directory with a small training set (2,000 images) and test set (200).
+fn data_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    subset(dir.path(), "train.blob", 2000, false);
+    subset(dir.path(), "test.blob", 200, true);
+    dir
+}
+
+/// A small quick run on `data_dir`'s sets, saving to `save`.
+fn args<'a>(save: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "train",
+        "--train",
+        "train.blob",
+        "--test",
+        "test.blob",
+        "--hidden",
+        "48",
+        "--epochs",
+        "3",
+        "--save",
+        save,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_nnzero"));
+    c.args(args).current_dir(dir);
+    c
+}
+
+/// A small pseudo-random generator for the kill moments (the test prints its seed).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Kills a run 20 times at random moments (SIGKILL), resumes it each time, and checks the
+/// final model against an uninterrupted run's, byte for byte.
+fn killed_twenty_times_ends_identical(extra: &[&str]) {
+    let dir = data_dir();
+    let d = dir.path();
+    let mut reference = args("ref.nnz", extra);
+    reference.extend(["--checkpoint-every", "50"]);
+    let started = Instant::now();
+    assert_ok(&nnzero(d, &reference));
+    let full = started.elapsed();
+
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut rng = Lcg(seed);
+    // Checkpoints every 50 images: many of the kills land in or near a checkpoint write.
+    let resumed = args("m.nnz", extra);
+    let mut resumed = resumed.clone();
+    resumed.extend(["--checkpoint-every", "50", "--resume"]);
+    let (mut kills, mut finished_early) = (0, 0);
+    while kills < 20 {
+        let mut child = command(d, &resumed)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Somewhere in the first 40 % of a whole run: twenty of them get through it.
+        let at = Duration::from_micros(rng.below(full.as_micros() as u64 * 2 / 5 + 1));
+        std::thread::sleep(at);
+        if child.try_wait().unwrap().is_some() {
+            finished_early += 1;
+            assert!(
+                finished_early < 50,
+                "the run keeps finishing before the kill"
+            );
+            fs::remove_file(d.join("m.nnz")).unwrap();
+            continue;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+    }
+    let o = nnzero(d, &resumed);
+    assert_ok(&o);
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap(),
+        "killed 20 times (seed {seed}) and resumed, the model differs: {}",
+        stderr(&o)
+    );
+    // No checkpoint, temporary or lock file is left.
+    let mut left: Vec<_> = fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["m.nnz", "ref.nnz", "test.blob", "train.blob"]);
+    eprintln!("20 SIGKILLs (seed {seed}), {finished_early} runs finished first: identical");
+}
+
+#[test]
+fn a_run_killed_twenty_times_ends_with_the_same_bytes() {
+    killed_twenty_times_ends_identical(&[]);
+}
+
+#[test]
+fn an_augmented_rotated_run_killed_twenty_times_ends_with_the_same_bytes() {
+    killed_twenty_times_ends_identical(&["--augment", "--rotate", "10", "--limit", "700"]);
+}
+
+/// Sends `signals` to a run once its second checkpoint is written (so its first is `.prev`);
+/// returns its output.
+fn signalled(d: &Path, args: &[&str], signals: &[&str]) -> std::process::Output {
+    let child = command(d, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ckpt = d.join("m.nnz.ckpt.prev");
+    let start = Instant::now();
+    while !ckpt.exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no checkpoint");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for s in signals {
+        let ok = Command::new("kill")
+            .args([*s, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn ctrl_c_and_sigterm_write_a_checkpoint_say_how_to_resume_and_resume_exactly() {
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    let slow = args("m.nnz", &["--checkpoint-every", "5"]);
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let _ = fs::remove_file(d.join("m.nnz"));
+        let o = signalled(d, &slow, &[signal]);
+        assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+        let err = stderr(&o);
+        let how = err
+            .lines()
+            .find_map(|l| l.strip_prefix("to go on: "))
+            .unwrap_or_else(|| panic!("no resume command: {err}"));
+        assert!(how.ends_with("--resume"), "{how}");
+        assert!(err.contains("checkpoint written to m.nnz.ckpt"), "{err}");
+        assert!(!d.join("m.nnz").exists());
+        // Without --resume the checkpoint is not thrown away.
+        let o = nnzero(d, &slow);
+        assert_one_line_error(&o, "holds the checkpoint of an interrupted run");
+        let o = nnzero(d, &args("m.nnz", &["--resume"]));
+        assert_ok(&o);
+        assert!(stderr(&o).contains("resuming from m.nnz.ckpt: epoch 1/3"));
+        assert_eq!(
+            fs::read(d.join("m.nnz")).unwrap(),
+            fs::read(d.join("ref.nnz")).unwrap()
+        );
+        assert!(!d.join("m.nnz.ckpt").exists());
+    }
+    // A second Ctrl-C exits at once; the checkpoint on disk is a whole one.
+    let _ = fs::remove_file(d.join("m.nnz"));
+    let o = signalled(d, &slow, &["-INT", "-INT"]);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert_ok(&nnzero(d, &args("m.nnz", &["--resume"])));
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+}
+
+/// Stops a run after its first checkpoint with Ctrl-C.
+fn interrupted(d: &Path, extra: &[&str]) {
+    let mut a = args("m.nnz", extra);
+    a.extend(["--checkpoint-every", "5"]);
+    let o = signalled(d, &a, &["-INT"]);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+}
+
+#[test]
+fn a_checkpoint_of_another_recipe_or_other_data_is_refused_saying_what_differs() {
+    let dir = data_dir();
+    let d = dir.path();
+    interrupted(d, &[]);
+    let mut a = args("m.nnz", &["--resume", "--seed", "2"]);
+    a[6] = "30"; // --hidden
+    let o = nnzero(d, &a);
+    assert_one_line_error(
+        &o,
+        "cannot resume from m.nnz.ckpt: it is of another run: --hidden 30 here, 48 in the \
+         checkpoint; --seed 2 here, 1 in the checkpoint",
+    );
+    subset(d, "other.blob", 1999, false);
+    let mut a = args("m.nnz", &["--resume"]);
+    a[2] = "other.blob";
+    let o = nnzero(d, &a);
+    assert_one_line_error(&o, "training set other.blob (1999 images of 28×28");
+    // Refusing touched nothing: the right command still resumes.
+    assert_ok(&nnzero(d, &args("m.nnz", &["--resume"])));
+}
+
+#[test]
+fn a_damaged_checkpoint_is_refused_and_the_previous_one_used() {
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    interrupted(d, &[]);
+    let ckpt = d.join("m.nnz.ckpt");
+    let prev = d.join("m.nnz.ckpt.prev");
+    assert!(
+        prev.exists(),
+        "a stop after several checkpoints keeps the one before"
+    );
+    let good = fs::read(&ckpt).unwrap();
+    // A flipped byte in the newest: the previous one is used, and the model is the same.
+    let mut bad = good.clone();
+    bad[1000] ^= 0x40;
+    fs::write(&ckpt, &bad).unwrap();
+    let o = nnzero(d, &args("m.nnz", &["--resume"]));
+    assert_ok(&o);
+    assert!(
+        stderr(&o).contains("m.nnz.ckpt is unusable (checkpoint is corrupt: checksum"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+    // Truncated at a few lengths with no good .prev: one line, nothing trained.
+    fs::remove_file(d.join("m.nnz")).unwrap();
+    for len in [0, 3, 13, 14, 100, good.len() / 2, good.len() - 1] {
+        fs::write(&ckpt, &good[..len]).unwrap();
+        fs::write(&prev, &good[..len / 2]).unwrap();
+        let o = nnzero(d, &args("m.nnz", &["--resume"]));
+        assert_one_line_error(&o, "cannot resume from m.nnz.ckpt: ");
+        assert!(!d.join("m.nnz").exists());
+    }
+}
+
+#[test]
+fn a_second_training_on_the_same_model_or_checkpoint_is_refused() {
+    let dir = data_dir();
+    let d = dir.path();
+    let held = nnzero::run::RunLock::acquire(&[&d.join("m.nnz")]).unwrap();
+    let o = nnzero(d, &args("m.nnz", &["--checkpoint", "other.ckpt"]));
+    assert_one_line_error(&o, "m.nnz is in use by another nnzero training");
+    drop(held);
+    let held = nnzero::run::RunLock::acquire(&[&d.join("shared.ckpt")]).unwrap();
+    let o = nnzero(d, &args("m.nnz", &["--checkpoint", "shared.ckpt"]));
+    assert_one_line_error(&o, "shared.ckpt is in use by another nnzero training");
+    drop(held);
+    assert!(!d.join("m.nnz").exists());
+    // Two real processes: the second refuses while the first trains, the first finishes.
+    let first = command(d, &args("m.nnz", &["--checkpoint-every", "5"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !d.join("m.nnz.ckpt").exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let o = nnzero(d, &args("m.nnz", &[]));
+    assert_one_line_error(&o, "m.nnz is in use by another nnzero training");
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+}
+
+#[test]
+fn clashing_paths_are_refused_before_training() {
+    let dir = data_dir();
+    let d = dir.path();
+    for (extra, what) in [
+        (vec!["--checkpoint", "./m.nnz"], "--save and --checkpoint"),
+        (
+            vec!["--plot", "m.nnz.ckpt.png", "--checkpoint", "m.nnz.ckpt.png"],
+            "--plot and --checkpoint",
+        ),
+    ] {
+        let o = nnzero(d, &args("m.nnz", &extra));
+        assert_usage_error(&o);
+        assert!(stderr(&o).contains(what), "{}", stderr(&o));
+    }
+    for save in ["train.blob", "test.blob"] {
+        let o = nnzero(d, &args(save, &[]));
+        assert_usage_error(&o);
+        assert!(stderr(&o).contains("are the same file"), "{}", stderr(&o));
+    }
+    let o = nnzero(d, &args("same.png", &["--plot", "./same.png"]));
+    assert_usage_error(&o);
+    assert!(
+        stderr(&o).contains("--save and --plot are the same file (same.png)"),
+        "{}",
+        stderr(&o)
+    );
+    let mut left: Vec<_> = fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["test.blob", "train.blob"]);
+}
+
+#[test]
+fn a_closed_or_full_stdout_does_not_lose_the_model() {
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    // Broken pipe: read the first line, then close the pipe (`| head -1`).
+    let mut child = command(d, &args("m.nnz", &[]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("epoch 1/3"), "{first}");
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_one_line_error(&o, "cannot write output: Broken pipe");
+    assert!(stderr(&o).contains("the model was saved to m.nnz"));
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+    // > /dev/full and 2> /dev/full.
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    fs::remove_file(d.join("m.nnz")).unwrap();
+    let o = command(d, &args("m.nnz", &[]))
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_one_line_error(&o, "cannot write output: No space left on device");
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+    fs::remove_file(d.join("m.nnz")).unwrap();
+    let o = command(d, &args("m.nnz", &[]))
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+}
+
+#[test]
+fn stale_temporaries_of_dead_processes_are_removed() {
+    let dir = data_dir();
+    let d = dir.path();
+    // A pid that cannot be running (above the kernel's maximum), and this test's own.
+    fs::write(d.join("m.nnz.tmp-4294967"), b"half a model").unwrap();
+    let live = format!("m.nnz.tmp-{}", std::process::id());
+    fs::write(d.join(&live), b"someone's save in progress").unwrap();
+    let mut a = args("m.nnz", &[]);
+    a[8] = "1"; // --epochs
+    assert_ok(&nnzero(d, &a));
+    assert!(!d.join("m.nnz.tmp-4294967").exists());
+    assert!(d.join(&live).exists());
+}
+
+/// Runs `script` with `sh` in a private mount namespace (so it can mount a tmpfs), with
+/// `$NNZERO` the program and `$DATA` the data directory. `None` when that is not possible
+/// (not root): the caller says so and skips.
+fn in_mount_namespace(script: &str, data: &Path) -> Option<std::process::Output> {
+    let probe = Command::new("unshare")
+        .args(["--mount", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !matches!(probe, Ok(s) if s.success()) {
+        eprintln!("SKIPPED: needs root for unshare --mount and a tmpfs (CI runs as root)");
+        return None;
+    }
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-ec", script])
+        .env("NNZERO", env!("CARGO_BIN_EXE_nnzero"))
+        .env("DATA", data)
+        .output()
+        .unwrap();
+    Some(out)
+}
+
+#[test]
+fn a_disk_that_fills_up_mid_run_keeps_the_last_checkpoint_and_resumes_exactly() {
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    // 48 hidden nodes: a checkpoint is about 153 kB. Room for all at the start; then a filler
+    // takes the rest of the disk while the run goes on.
+    let script = r#"
+        mkdir -p "$DATA/disk" && mount -t tmpfs -o size=1m tmpfs "$DATA/disk"
+        cd "$DATA"
+        A="train --train train.blob --test test.blob --hidden 48 --epochs 3 --save disk/m.nnz --checkpoint-every 5"
+        "$NNZERO" $A > out1 2> err1 & pid=$!
+        while [ ! -e disk/m.nnz.ckpt.prev ]; do sleep 0.01; done
+        dd if=/dev/zero of=disk/filler bs=4k 2>/dev/null || true
+        wait $pid && echo "exit 0" || echo "exit $?"
+        ls disk > listing
+        rm disk/filler
+        "$NNZERO" $A --resume > out2 2> err2
+        cp disk/m.nnz m.nnz
+        # Too small to start: refused before training, saying how much is needed.
+        umount disk && mount -t tmpfs -o size=200k tmpfs disk
+        "$NNZERO" $A > out3 2> err3 || echo "small: exit $?"
+    "#;
+    let Some(o) = in_mount_namespace(script, d) else {
+        return;
+    };
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let read = |n: &str| fs::read_to_string(d.join(n)).unwrap();
+    let err1 = read("err1");
+    assert!(stdout(&o).contains("exit 1"), "{}{err1}", stdout(&o));
+    let line = err1.lines().find(|l| l.starts_with("error")).unwrap();
+    assert!(
+        line.contains("cannot write checkpoint disk/m.nnz.ckpt: No space left on device")
+            && line.contains("the last checkpoint (epoch 1/3, image ")
+            && line.contains(") stands: make room and add --resume to go on"),
+        "{line}"
+    );
+    eprintln!("disk full: {line}");
+    let listing = read("listing");
+    assert!(
+        listing.contains("m.nnz.ckpt\n") && !listing.contains("tmp-"),
+        "{listing}"
+    );
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+    let err3 = read("err3");
+    assert!(stdout(&o).contains("small: exit 1"), "{err3}");
+    assert!(err3.contains("only "), "{err3}");
+    eprintln!("too small: {}", err3.lines().last().unwrap());
+}
+
+#[test]
+fn a_read_only_directory_is_refused_before_training() {
+    let dir = data_dir();
+    let d = dir.path();
+    let script = r#"
+        mkdir -p "$DATA/ro" && mount -t tmpfs -o ro tmpfs "$DATA/ro"
+        cd "$DATA"
+        "$NNZERO" train --train train.blob --test test.blob --hidden 48 --save ro/m.nnz 2> err || echo "exit $?"
+    "#;
+    let Some(o) = in_mount_namespace(script, d) else {
+        return;
+    };
+    assert!(stdout(&o).contains("exit 1"), "{}", stderr(&o));
+    let err = fs::read_to_string(d.join("err")).unwrap();
+    assert!(
+        err.starts_with("error: cannot save ro/m.nnz: Read-only file system"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_directory_that_vanishes_mid_run_is_one_line() {
+    let dir = data_dir();
+    let d = dir.path();
+    fs::create_dir(d.join("sub")).unwrap();
+    let child = command(d, &args("sub/m.nnz", &["--checkpoint-every", "5"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !d.join("sub/m.nnz.ckpt").exists() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    fs::remove_dir_all(d.join("sub")).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_one_line_error(&o, "cannot write checkpoint sub/m.nnz.ckpt: its directory");
+    eprintln!("{}", stderr(&o).lines().last().unwrap());
+}
