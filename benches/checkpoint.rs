@@ -16,9 +16,6 @@ use std::time::{Duration, Instant};
 use nnzero::dataset::Dataset;
 use nnzero::run::{checkpoint, Recipe, Run, Status};
 
-#[global_allocator]
-static ALLOCATOR: nnzero::aligned_alloc::CacheAligned = nnzero::aligned_alloc::CacheAligned;
-
 /// The default interval of `nnzero train`.
 const INTERVAL: Duration = Duration::from_secs(60);
 

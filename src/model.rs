@@ -67,6 +67,23 @@ pub enum ModelError {
         /// Row-major index of the weight.
         index: usize,
     },
+    /// A network of these sizes would not fit the memory budget.
+    #[error(
+        "a {inputs}-{hidden}-{outputs} network needs {} MiB for its weights, over nnzero's \
+         budget of {} MiB (sized for a Raspberry Pi): use smaller images or fewer hidden nodes",
+        needed.div_ceil(1 << 20),
+        container::MEMORY_BUDGET >> 20
+    )]
+    OverBudget {
+        /// Input nodes.
+        inputs: usize,
+        /// Hidden nodes.
+        hidden: usize,
+        /// Output nodes.
+        outputs: usize,
+        /// Bytes its weights need.
+        needed: u64,
+    },
     /// Reading or writing the file failed.
     #[cfg(feature = "std")]
     #[error(transparent)]
@@ -144,8 +161,16 @@ impl ModelHeader {
 pub fn check_budget(inputs: usize, hidden: usize, outputs: usize) -> Result<(), ModelError> {
     let wih = (hidden as u64).saturating_mul(inputs as u64);
     let who = (outputs as u64).saturating_mul(hidden as u64);
-    let bytes = wih.saturating_add(who).saturating_mul(4);
-    Ok(container::check_budget("network", "weights", bytes)?)
+    let needed = wih.saturating_add(who).saturating_mul(4);
+    if needed <= container::MEMORY_BUDGET {
+        return Ok(());
+    }
+    Err(ModelError::OverBudget {
+        inputs,
+        hidden,
+        outputs,
+        needed,
+    })
 }
 
 /// The varint length prefix of a postcard sequence of `n` elements.

@@ -1,5 +1,5 @@
-//! The book's CSV: mnist2blob's parser. The first byte picks the image size (1 to 16 pixels,
-//! so short inputs reach whole records), the rest is the text.
+//! The book's CSV: mnist2blob's parser. The first byte picks the image size (0: MNIST's 784
+//! pixels, else 1 to 16, so short inputs reach whole records), the rest is the text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,7 +7,10 @@ use mnist2blob::csv;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&size, text)) = data.split_first() else { return };
-    let pixels = 1 + (size % 16) as usize;
+    let pixels = match size {
+        0 => 784,
+        s => 1 + (s % 16) as usize,
+    };
     let text = String::from_utf8_lossy(text);
     let mut records = 0;
     let result = csv::parse(&text, pixels, |label, px| {

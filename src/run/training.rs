@@ -91,9 +91,13 @@ impl Run {
     /// A new run of `recipe`: checks that the data fit together and are intact (reading each
     /// once in full), and draws the initial weights.
     pub fn new(recipe: Recipe, train: Dataset, test: Dataset) -> Result<Run, RunError> {
-        let (train_id, test_id) = check_data(&recipe, &train, &test)?;
         let (th, sh) = (train.header(), test.header());
         let classes = th.classes.max(sh.classes) as usize;
+        // Before reading the data or drawing a weight: a header's image size times the hidden
+        // nodes must fit a Pi's memory (a 2048×2048 blob of 8 KB would need 3.2 GB).
+        crate::model::check_budget(th.pixels(), recipe.hidden as usize, classes)
+            .map_err(|e| RunError::Mismatch(e.to_string()))?;
+        let (train_id, test_id) = check_data(&recipe, &train, &test)?;
         let net = Network::new(
             th.pixels(),
             recipe.hidden as usize,

@@ -177,6 +177,9 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         test: args.test.as_deref(),
     })?;
     let _lock = paths.lock()?;
+    // Opened before the data are read, so a missing panel is reported at once.
+    #[cfg(feature = "display")]
+    let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
     let run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
     let mut run = with_threads(args, run);
     announce(&run);
@@ -185,8 +188,6 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let mut console = Console::default();
     let mut epochs = crate::curve::EpochLog::default();
     let signals = crate::signals::Signals::install();
-    #[cfg(feature = "display")]
-    let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
     {
         let mut observers: Vec<&mut dyn Observer> = vec![&mut console, &mut epochs];
         #[cfg(feature = "display")]

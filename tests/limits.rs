@@ -1,0 +1,179 @@
+//! What a header may make nnzero allocate, and what saving and loading cost: the program run
+//! under an address-space cap (`prlimit --as`), as on a Raspberry Pi with 512 MB, against files
+//! whose headers claim more than the file holds or than a Pi has.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{assert_ok, assert_one_line_error, stdout};
+use nnzero::blob::{BlobWriter, Header};
+use nnzero::{model, Network};
+
+/// Runs `nnzero` in `dir` with its address space capped at `mib` MiB.
+fn nnzero_limited(dir: &Path, mib: u64, args: &[&str]) -> Output {
+    Command::new("prlimit")
+        .arg(format!("--as={}", mib << 20))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_nnzero"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("prlimit (util-linux) is needed for the memory tests")
+}
+
+/// A blob of `count` 28×28 images labelled `k % classes`.
+fn write_blob(path: &Path, count: u32, classes: u16) {
+    let header = Header::new(count, 28, 28, classes).unwrap();
+    let mut w = BlobWriter::new(Vec::new(), header).unwrap();
+    for k in 0..count {
+        let px: Vec<u8> = (0..784)
+            .map(|i| ((i * 7 + k as usize * 13) % 256) as u8)
+            .collect();
+        w.push((k % classes as u32) as u8, &px).unwrap();
+    }
+    fs::write(path, w.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn a_header_claiming_huge_images_is_refused_before_allocating() {
+    // 19 bytes: one 65535×65535 image, count 0 so the file is complete and its checksum right.
+    // `train` used to make a network with 4.3 G inputs (4.2 GB, then abort under 2 GB).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut b = b"NNZB\x01\x00\xff\xff\x03\xff\xff\x03\x0a".to_vec();
+    b.extend(crc32fast::hash(&b).to_le_bytes());
+    fs::write(d.join("huge.blob"), &b).unwrap();
+    let o = nnzero_limited(
+        d,
+        512,
+        &[
+            "train",
+            "--train",
+            "huge.blob",
+            "--test",
+            "huge.blob",
+            "--save",
+            "m.nnz",
+        ],
+    );
+    assert_one_line_error(&o, "over nnzero's budget of 256 MiB");
+    assert!(!d.join("m.nnz").exists());
+}
+
+#[test]
+fn a_model_over_the_budget_is_refused_by_its_header() {
+    // A 784-100000-10 header (314 MB of weights) on a file of the right length, mostly a
+    // hole: refused before a byte of weights is read or allocated.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut head = b"NNZM\x01".to_vec();
+    head.extend([0x90, 0x06, 0xa0, 0x8d, 0x06, 0x0a]); // 784, 100000, 10
+    head.extend(0.1f32.to_le_bytes());
+    head.push(1);
+    let weights = 784u64 * 100_000 * 4 + 4 + 100_000 * 10 * 4 + 3 + 4;
+    let f = fs::File::create(d.join("big.nnz")).unwrap();
+    use std::io::Write;
+    (&f).write_all(&head).unwrap();
+    f.set_len(head.len() as u64 + weights).unwrap();
+    write_blob(&d.join("one.blob"), 1, 10);
+    let o = nnzero_limited(
+        d,
+        512,
+        &["test", "--model", "big.nnz", "--data", "one.blob"],
+    );
+    assert_one_line_error(&o, "over nnzero's budget of 256 MiB");
+}
+
+#[test]
+fn loading_a_large_model_needs_one_copy_of_it() {
+    // 784-32768-10: 103 MB of weights. Loading used to read the file into memory, decode it
+    // into two more vectors and build the matrices (3×): under a 300 MiB cap it aborted. Now
+    // the weights stream from the file into the matrices. (Saving streams too, but `train`
+    // also writes checkpoints, which are encoded in memory: see `src/run/checkpoint.rs`.)
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_blob(&d.join("one.blob"), 1, 10);
+    model::save(&Network::new(784, 32768, 10, 0.1, 1), &d.join("big.nnz")).unwrap();
+    assert!(fs::metadata(d.join("big.nnz")).unwrap().len() > 784 * 32768 * 4);
+    let o = nnzero_limited(
+        d,
+        300,
+        &["test", "--model", "big.nnz", "--data", "one.blob"],
+    );
+    assert_ok(&o);
+    assert!(stdout(&o).contains("/1)"), "{}", stdout(&o));
+}
+
+#[test]
+fn an_empty_test_set_is_refused_not_scored() {
+    // It printed "test accuracy 0.00% (0/0)" and exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model::save(&Network::new(784, 8, 10, 0.1, 1), &d.join("m.nnz")).unwrap();
+    write_blob(&d.join("empty.blob"), 0, 10);
+    let o = common::nnzero(d, &["test", "--model", "m.nnz", "--data", "empty.blob"]);
+    assert_one_line_error(&o, "empty.blob holds no samples");
+}
+
+#[test]
+fn more_than_ten_classes_are_all_scored() {
+    // Confusion was 10×10: labels 10 and 11 were dropped, and the total said 20 of 24.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    model::save(&Network::new(784, 8, 12, 0.1, 1), &d.join("m.nnz")).unwrap();
+    write_blob(&d.join("twelve.blob"), 24, 12);
+    let o = common::nnzero(
+        d,
+        &[
+            "test",
+            "--model",
+            "m.nnz",
+            "--data",
+            "twelve.blob",
+            "--json",
+        ],
+    );
+    assert_ok(&o);
+    let json: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(json["total"], 24, "{json}");
+    assert_eq!(json["confusion"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn a_network_too_large_for_a_pi_is_refused_before_training() {
+    // 2048×2048 images in a small gzip blob, 200 hidden nodes: 3.2 GB of weights. It trained
+    // (4.2 GB) and then aborted in the save, losing the run.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = Header::new(2, 2048, 2048, 10).unwrap();
+    let mut w = BlobWriter::new(
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()),
+        header,
+    )
+    .unwrap();
+    let px = vec![0u8; 2048 * 2048];
+    w.push(1, &px).unwrap();
+    w.push(2, &px).unwrap();
+    let gz = w.finish().unwrap().finish().unwrap();
+    assert!(gz.len() < 64 * 1024, "{}", gz.len());
+    fs::write(d.join("big.blob.gz"), gz).unwrap();
+    let o = nnzero_limited(
+        d,
+        512,
+        &[
+            "train",
+            "--train",
+            "big.blob.gz",
+            "--test",
+            "big.blob.gz",
+            "--save",
+            "m.nnz",
+        ],
+    );
+    assert_one_line_error(&o, "a 4194304-200-10 network needs 3201 MiB");
+    assert!(!d.join("m.nnz").exists());
+}
