@@ -27,7 +27,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub hidden: u32,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.1, value_parser = positive_f32)]
+    #[arg(long, default_value_t = 0.1, value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr: f32,
     /// Passes over the training data.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10000))]
@@ -36,7 +36,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Train on the first N samples of the training set only (a quick run).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = sample_count, allow_negative_numbers = true)]
     pub limit: Option<u64>,
     /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
     #[arg(long, value_name = "DEG", value_parser = rotation_degrees)]
@@ -48,7 +48,7 @@ pub struct TrainArgs {
     /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
     /// epoch. Small steps at the end let the weights settle instead of chasing the last few
     /// samples. --augment's recipe goes to a tenth of --lr unless this says otherwise.
-    #[arg(long, value_name = "LR", value_parser = positive_f32)]
+    #[arg(long, value_name = "LR", value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr_final: Option<f32>,
     /// Augmented copies of each image per epoch, with --augment.
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
@@ -64,6 +64,10 @@ pub struct TrainArgs {
     #[cfg(feature = "display")]
     #[command(flatten)]
     pub display: crate::display::DisplayArgs,
+    /// Serve a live view of the run to browsers at ADDR (HOST:PORT, or a port on 127.0.0.1).
+    #[cfg(feature = "web")]
+    #[arg(long, value_name = "ADDR", value_parser = crate::web::parse_addr)]
+    pub web: Option<std::net::SocketAddr>,
 }
 
 impl TrainArgs {
@@ -84,6 +88,14 @@ fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 90.0 => Ok(v),
         _ => Err(format!("{s:?} is not an angle in degrees between 0 and 90")),
+    }
+}
+
+/// clap's parser for `--limit`: a number of samples, at least one.
+fn sample_count(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a number of samples (1 or more)")),
     }
 }
 
@@ -127,21 +139,31 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         check_writable(plot).map_err(|e| CliError::Save(plot.clone(), e))?;
     }
     let mut epochs = crate::curve::EpochLog::default();
+    // Opened before training, so a missing panel or a port in use is reported at once.
     #[cfg(feature = "display")]
+    let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+    #[cfg(feature = "web")]
+    let mut web = args.web.map(crate::web::TrainWeb::start).transpose()?;
     let net = {
-        // Opened before training, so a missing panel is reported at once, not after an epoch.
-        let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
-        let net = match screen.as_mut() {
-            Some(s) => train(args, &mut [&mut epochs, s as &mut dyn Observer]),
-            None => train(args, &mut [&mut epochs]),
-        }?;
-        if let Some(s) = screen {
-            s.finish(args.epochs);
+        let mut observers: Vec<&mut dyn Observer> = vec![&mut epochs];
+        #[cfg(feature = "display")]
+        if let Some(s) = screen.as_mut() {
+            observers.push(s);
         }
-        net
+        #[cfg(feature = "web")]
+        if let Some(w) = web.as_mut() {
+            observers.push(w);
+        }
+        train(args, &mut observers)?
     };
-    #[cfg(not(feature = "display"))]
-    let net = train(args, &mut [&mut epochs])?;
+    #[cfg(feature = "display")]
+    if let Some(s) = screen {
+        s.finish(args.epochs);
+    }
+    #[cfg(feature = "web")]
+    if let Some(w) = web {
+        w.finish(args.epochs);
+    }
     model::save(&net, &args.save).map_err(|e| match e {
         model::ModelError::Io(io) => CliError::Save(args.save.clone(), io),
         other => CliError::Model(args.save.clone(), other),
