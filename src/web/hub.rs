@@ -173,7 +173,7 @@ impl Hub {
                 // hundred samples are noise, so leave them out.
                 let due = self.running.last().is_none_or(|p| x - p[0] >= self.step);
                 if due && s.seen >= 200 {
-                    self.running.push([x, acc as f32]);
+                    self.running.push([(x * 1e4).round() / 1e4, round4(acc as f32) as f32]);
                     if self.running.len() > CURVE_POINTS {
                         let kept = self.running.iter().copied().step_by(2).collect();
                         self.running = kept;
@@ -186,6 +186,11 @@ impl Hub {
         let json = to_json(&self.snap, &self.mode, &self.running, &self.tests, self.seq);
         self.tx.send_replace(Arc::from(json));
     }
+}
+
+/// A number to four places: what a page can show, in a third of the JSON's bytes.
+pub fn round4(v: f32) -> f64 {
+    (f64::from(v) * 1e4).round() / 1e4
 }
 
 /// The snapshot as the page and `GET /api/state` see it (the README documents the fields).
@@ -214,11 +219,11 @@ fn to_json(
         "total": s.total,
         "label": s.label,
         "answer": shown.then(|| s.answer()),
-        "outputs": s.outputs.as_slice(),
+        "outputs": s.outputs.map(round4),
         "pixels": s.pixels.as_slice(),
-        "running": s.running(),
-        "test": s.test,
-        "rate": s.rate,
+        "running": s.running().map(|r| round4(r as f32)),
+        "test": s.test.map(round4),
+        "rate": s.rate.map(|r| r.round()),
         "curve": { "running": running, "test": tests },
     });
     if let (Mode::Serve { shape, teach, save }, Value::Object(m)) = (mode, &mut v) {

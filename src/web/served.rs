@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use image::ImageReader;
 use serde_json::{json, Value};
 
-use super::hub::{Hub, Mode};
+use super::hub::{round4, Hub, Mode};
 use crate::mnist::{argmax, scale_image, targets_into};
 use crate::prepare::{prepare_image, Limits, PrepareError, Prepared};
 use crate::{model, Network};
@@ -204,8 +204,8 @@ fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {
     let digit = argmax(outputs);
     json!({
         "digit": digit,
-        "confidence": outputs.get(digit).copied().unwrap_or(0.0),
-        "outputs": outputs,
+        "confidence": round4(outputs.get(digit).copied().unwrap_or(0.0)),
+        "outputs": outputs.iter().map(|&v| round4(v)).collect::<Vec<_>>(),
         "prepared": prepared.pixels.as_slice(),
         "inverted": prepared.inverted,
     })

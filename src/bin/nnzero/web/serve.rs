@@ -45,7 +45,8 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
         )));
     }
     let served = Arc::new(Served::new(net, args.teach, args.save.clone()));
-    let server = super::start(args.web, served.hub().feed(), Some(served))?;
+    let feed = served.hub().feed();
+    let server = super::start(args.web, feed, Some(served))?;
     eprintln!("web: serving {} (Ctrl-C to stop)", args.model.display());
     server.wait();
     Ok(())
