@@ -126,8 +126,10 @@ function drawCurve(canvas, s) {
   ctx.lineWidth = 1;
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (let i = 0; i <= 5; i++) {
-    const y = lo + ((1 - lo) * i) / 5;
+  // Gridlines every 10 %, or 5 % / 2 % when the curve sits high.
+  const span = 1 - lo;
+  const step = span > 0.3 ? 0.1 : span > 0.1 ? 0.05 : 0.02;
+  for (let y = 1; y >= lo - 1e-9; y -= step) {
     ctx.beginPath(); ctx.moveTo(L, Y(y)); ctx.lineTo(w - R, Y(y)); ctx.stroke();
     ctx.fillText(`${Math.round(100 * y)}%`, L - 6, Y(y));
   }
@@ -135,8 +137,6 @@ function drawCurve(canvas, s) {
   ctx.textBaseline = "top";
   const every = Math.max(1, Math.ceil(epochs / 10));
   for (let e = 0; e <= epochs; e += every) ctx.fillText(`${e}`, X(e), h - B + 6);
-  ctx.textAlign = "right";
-  ctx.fillText("epochs", w - R, h - B + 6);
   if (run.length) {
     ctx.strokeStyle = "#7fd1ff"; ctx.lineWidth = 2; ctx.beginPath();
     run.forEach((p, i) => (i ? ctx.lineTo(X(p[0]), Y(p[1])) : ctx.moveTo(X(p[0]), Y(p[1]))));
@@ -237,11 +237,12 @@ function setUpTeach(s) {
     b.addEventListener("click", async () => {
       if (!lastPicture) { message("teach-result", "Draw a digit first.", true); return; }
       try {
-        const t = await post(`/api/teach?label=${d}`, lastPicture);
+        const t = await post(`/api/teach?label=${d}&repeat=${$("repeat").value}`, lastPicture);
         showAnswer(t.after);
         message("teach-result",
-          `Taught: it was a ${d}. Before: ${t.before.digit} (${t.before.outputs[d].toFixed(2)} for ${d}); ` +
-          `after: ${t.after.digit} (${t.after.outputs[d].toFixed(2)} for ${d}).`);
+          `Taught: it was a ${d} (${t.repeat} step${t.repeat === 1 ? "" : "s"}). ` +
+          `Before: answer ${t.before.digit}, ${t.before.outputs[d].toFixed(3)} for ${d}; ` +
+          `after: answer ${t.after.digit}, ${t.after.outputs[d].toFixed(3)} for ${d}.`);
         loadInside();
       } catch (e) {
         message("teach-result", e.message, true);
