@@ -64,7 +64,10 @@ fn main() {
     );
     let mut ratios = Vec::new();
     for round in 1..=rounds {
-        let (e0, b0) = (events.load(Ordering::Relaxed), bytes.load(Ordering::Relaxed));
+        let (e0, b0) = (
+            events.load(Ordering::Relaxed),
+            bytes.load(Ordering::Relaxed),
+        );
         let (on, off) = paired(&samples, &mut hub, block, round % 2 == 0);
         let half = samples.len() as f64 / 2.0;
         let ratio = on / off;
@@ -99,7 +102,8 @@ fn follow(addr: std::net::SocketAddr, events: &AtomicU64, bytes: &AtomicU64) {
     let Ok(mut s) = TcpStream::connect(addr) else {
         return eprintln!("web bench: cannot connect");
     };
-    let _ = s.write_all(b"GET /api/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n");
+    let _ = s
+        .write_all(b"GET /api/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n");
     let mut buf = vec![0u8; 64 << 10];
     while let Ok(n) = s.read(&mut buf) {
         if n == 0 {

@@ -41,7 +41,10 @@ fn start(dir: &Path, args: &[&str]) -> Serving {
         line.clear();
         assert!(err.read_line(&mut line).unwrap() > 0, "no address printed");
         if let Some(rest) = line.strip_prefix("web: open http://") {
-            let addr = rest.trim().trim_end_matches("/ in a browser").trim_end_matches('/');
+            let addr = rest
+                .trim()
+                .trim_end_matches("/ in a browser")
+                .trim_end_matches('/');
             let addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
             // Keep reading stderr so the program never blocks on a full pipe.
             std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
@@ -88,7 +91,9 @@ fn json(response: &str) -> serde_json::Value {
 fn trained_model(dir: &Path) {
     let o = nnzero(
         dir,
-        &["train", "--limit", "6000", "--epochs", "1", "--hidden", "50", "--save", "m.nnz"],
+        &[
+            "train", "--limit", "6000", "--epochs", "1", "--hidden", "50", "--save", "m.nnz",
+        ],
     );
     assert_ok(&o);
 }
@@ -167,7 +172,8 @@ fn serve_answers_every_endpoint_and_refuses_what_it_should() {
     // Server-sent events: the current snapshot at once, as one `data:` line.
     let mut ev = TcpStream::connect(a).unwrap();
     ev.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut reader = BufReader::new(ev);
     let mut line = String::new();
     while !line.starts_with("data: ") {
@@ -187,7 +193,14 @@ fn teaching_changes_the_answer_and_saves_atomically() {
     trained_model(dir.path());
     let s = start(
         dir.path(),
-        &["serve", "--model", "m.nnz", "--teach", "--save", "taught.nnz"],
+        &[
+            "serve",
+            "--model",
+            "m.nnz",
+            "--teach",
+            "--save",
+            "taught.nnz",
+        ],
     );
     let a = s.addr;
     let before = json(&request(a, "POST", "/api/predict", &digit(3)).1);
@@ -200,14 +213,20 @@ fn teaching_changes_the_answer_and_saves_atomically() {
     assert!(t["after"]["outputs"][5].as_f64() > t["before"]["outputs"][5].as_f64());
     assert_eq!(request(a, "POST", "/api/teach?label=12", &digit(3)).0, 400);
     assert_eq!(request(a, "POST", "/api/teach?label=x", &digit(3)).0, 400);
-    assert_eq!(request(a, "POST", "/api/teach?label=5&repeat=1000", &digit(3)).0, 400);
+    assert_eq!(
+        request(a, "POST", "/api/teach?label=5&repeat=1000", &digit(3)).0,
+        400
+    );
     assert!(!dir.path().join("taught.nnz").exists());
     let (code, r) = request(a, "POST", "/api/save", b"");
     assert_eq!(code, 200, "{r}");
     assert_eq!(json(&r)["saved"], "taught.nnz");
     // The saved model reads the picture as it was taught.
     std::fs::write(dir.path().join("three.png"), digit(3)).unwrap();
-    let o = nnzero(dir.path(), &["predict", "--model", "taught.nnz", "three.png"]);
+    let o = nnzero(
+        dir.path(),
+        &["predict", "--model", "taught.nnz", "three.png"],
+    );
     assert_ok(&o);
     assert!(common::stdout(&o).contains('5'), "{}", common::stdout(&o));
 }
@@ -217,14 +236,17 @@ fn train_web_streams_the_run_and_refuses_the_model_api() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(
         dir.path(),
-        &["train", "--limit", "20000", "--epochs", "2", "--hidden", "20", "--save", "m.nnz"],
+        &[
+            "train", "--limit", "20000", "--epochs", "2", "--hidden", "20", "--save", "m.nnz",
+        ],
     );
     let a = s.addr;
     assert_eq!(request(a, "POST", "/api/predict", &digit(1)).0, 404);
     assert_eq!(request(a, "POST", "/api/teach?label=1", &digit(1)).0, 404);
     let mut ev = TcpStream::connect(a).unwrap();
     ev.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut reader = BufReader::new(ev);
     let (mut line, mut snaps) = (String::new(), Vec::new());
     // Until the run ends (the program exits and the stream closes).
@@ -235,7 +257,10 @@ fn train_web_streams_the_run_and_refuses_the_model_api() {
         line.clear();
     }
     let phases: Vec<&str> = snaps.iter().map(|s| s["phase"].as_str().unwrap()).collect();
-    assert!(phases.contains(&"training") && phases.contains(&"testing"), "{phases:?}");
+    assert!(
+        phases.contains(&"training") && phases.contains(&"testing"),
+        "{phases:?}"
+    );
     assert_eq!(*phases.last().unwrap(), "trained", "{phases:?}");
     let last = snaps.last().unwrap();
     assert_eq!(last["curve"]["test"].as_array().unwrap().len(), 2);
@@ -252,6 +277,10 @@ fn a_port_in_use_is_one_error_line() {
     let port = taken.local_addr().unwrap().port().to_string();
     let o = nnzero(dir.path(), &["train", "--limit", "10", "--web", &port]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("cannot listen on 127.0.0.1:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot listen on 127.0.0.1:"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.path().join("model.nnz").exists());
 }

@@ -173,7 +173,8 @@ impl Hub {
                 // hundred samples are noise, so leave them out.
                 let due = self.running.last().is_none_or(|p| x - p[0] >= self.step);
                 if due && s.seen >= 200 {
-                    self.running.push([(x * 1e4).round() / 1e4, round4(acc as f32) as f32]);
+                    self.running
+                        .push([(x * 1e4).round() / 1e4, round4(acc as f32) as f32]);
                     if self.running.len() > CURVE_POINTS {
                         let kept = self.running.iter().copied().step_by(2).collect();
                         self.running = kept;

@@ -37,16 +37,16 @@
 
 mod assets;
 mod hub;
-mod server;
 mod served;
+mod server;
 
 use std::fmt;
 use std::net::SocketAddr;
 
 pub use assets::{find as asset, Asset, ASSETS};
 pub use hub::{Feed, Hub, Json, Mode};
-pub use server::{Server, MAX_BODY, MAX_EVENT_CLIENTS, MAX_TILES};
 pub use served::{prepare_bytes, teach_step, Served, ServedError, MAX_REPEAT};
+pub use server::{Server, MAX_BODY, MAX_EVENT_CLIENTS, MAX_TILES};
 
 /// Why the server could not start.
 #[derive(Debug)]

@@ -139,7 +139,7 @@ impl Served {
     /// The book's back-query of every digit, each 784 values from 0 (white) to 1 (ink).
     pub fn backquery(&self) -> Value {
         let net = self.net();
-        let digits: Vec<Vec<f32>> = (0..net.outputs())
+        let digits: Vec<Vec<f64>> = (0..net.outputs())
             .map(|d| {
                 let mut targets = vec![0.0; net.outputs()];
                 targets_into(d as u8, &mut targets);
@@ -156,12 +156,15 @@ impl Served {
     pub fn weights(&self, count: usize) -> Value {
         let net = self.net();
         // wih is (hidden, input): row h is node h's weights from every pixel.
-        let tiles: Vec<Vec<f32>> = net
+        let tiles: Vec<Vec<f64>> = net
             .wih()
             .row_iter()
             .take(count)
             .map(|r| {
-                let largest = r.iter().fold(0.0f32, |m, w| m.max(w.abs())).max(f32::MIN_POSITIVE);
+                let largest = r
+                    .iter()
+                    .fold(0.0f32, |m, w| m.max(w.abs()))
+                    .max(f32::MIN_POSITIVE);
                 r.iter().map(|w| round3(w / largest)).collect()
             })
             .collect();
@@ -196,8 +199,9 @@ pub fn teach_step(net: &mut Network, pixels: &[u8], label: u8) {
     net.train(&inputs, &targets);
 }
 
-fn round3(v: f32) -> f32 {
-    (v.clamp(-1.0, 1.0) * 1000.0).round() / 1000.0
+/// Three places in −1..1, as f64 so that JSON writes `0.43`, not `0.4300000071525574`.
+fn round3(v: f32) -> f64 {
+    (f64::from(v.clamp(-1.0, 1.0)) * 1000.0).round() / 1000.0
 }
 
 fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {

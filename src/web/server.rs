@@ -54,7 +54,11 @@ pub struct Server {
 impl Server {
     /// Listens on `addr` (the port 0 picks a free one) and serves the page, the snapshots of
     /// `feed`, and, with `served`, the drawing page's API.
-    pub fn start(addr: SocketAddr, feed: Feed, served: Option<Arc<Served>>) -> Result<Server, WebError> {
+    pub fn start(
+        addr: SocketAddr,
+        feed: Feed,
+        served: Option<Arc<Served>>,
+    ) -> Result<Server, WebError> {
         let listener = std::net::TcpListener::bind(addr).map_err(|e| WebError::Bind(addr, e))?;
         listener
             .set_nonblocking(true)
@@ -167,7 +171,11 @@ fn router(app: Arc<App>) -> Router {
 }
 
 fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, json_body(json!({ "error": message.to_string() }).to_string())).into_response()
+    (
+        status,
+        json_body(json!({ "error": message.to_string() }).to_string()),
+    )
+        .into_response()
 }
 
 fn json_body(body: String) -> Response {
@@ -266,7 +274,10 @@ async fn predict(State(app): Shared, body: Bytes) -> Response {
         Err(r) => return r,
     };
     if body.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "send a PNG or JPEG as the request body");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "send a PNG or JPEG as the request body",
+        );
     }
     blocking(move || answer(served.predict(&body))).await
 }
@@ -292,7 +303,10 @@ async fn teach(State(app): Shared, uri: Uri, body: Bytes) -> Response {
         );
     }
     let Some(label) = param(uri.query(), "label").and_then(|v| v.parse::<usize>().ok()) else {
-        return error(StatusCode::BAD_REQUEST, "say which digit it was: /api/teach?label=N");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "say which digit it was: /api/teach?label=N",
+        );
     };
     let repeat = match param(uri.query(), "repeat").map(str::parse::<u32>) {
         None => 1,
@@ -305,7 +319,10 @@ async fn teach(State(app): Shared, uri: Uri, body: Bytes) -> Response {
         }
     };
     if body.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "send the PNG or JPEG as the request body");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "send the PNG or JPEG as the request body",
+        );
     }
     blocking(move || answer(served.teach(&body, label, repeat))).await
 }
@@ -339,7 +356,12 @@ async fn weights(State(app): Shared, uri: Uri) -> Response {
     let count = match param(uri.query(), "count").map(str::parse::<usize>) {
         None => 64,
         Some(Ok(n)) if (1..=MAX_TILES).contains(&n) => n,
-        Some(_) => return error(StatusCode::BAD_REQUEST, format!("count must be 1 to {MAX_TILES}")),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("count must be 1 to {MAX_TILES}"),
+            )
+        }
     };
     blocking(move || json_body(served.weights(count).to_string())).await
 }

@@ -108,19 +108,27 @@ fn missing_feature(args: &[OsString]) -> Option<String> {
     let (name, feature) = NEEDS_FEATURE
         .iter()
         .find(|(name, feature)| !enabled(feature) && used(name))?;
-    let what = if name.starts_with('-') { "option" } else { "command" };
+    let what = if name.starts_with('-') {
+        "option"
+    } else {
+        "command"
+    };
     Some(format!(
         "the {what} `{name}` needs the `{feature}` feature, which this nnzero was built without: \
          cargo install --path . --features {feature} (or cargo run --release --features {feature} -- …)"
     ))
 }
 
-
 fn main() -> ExitCode {
     let args = arguments();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) if matches!(e.kind(), ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument
+            ) =>
+        {
             match missing_feature(&args) {
                 Some(hint) => {
                     eprintln!("error: {hint}");

@@ -27,9 +27,12 @@ impl Progress {
                 "{prefix} [{bar:32.cyan/blue}] {human_pos}/{human_len} {rate} ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{}/s", thousands(state.per_sec()));
-            })
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", thousands(state.per_sec()));
+                },
+            )
             .progress_chars("=> ");
             bar.set_style(style);
             bar.set_prefix(label.clone());

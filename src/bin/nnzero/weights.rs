@@ -81,7 +81,9 @@ pub fn run(args: &WeightsArgs) -> Result<(), CliError> {
         .wih()
         .row_iter()
         .map(|r| r.iter().fold(0.0f32, |m, w| m.max(w.abs())))
-        .fold((f32::INFINITY, 0.0f32), |(lo, hi), s| (lo.min(s), hi.max(s)));
+        .fold((f32::INFINITY, 0.0f32), |(lo, hi), s| {
+            (lo.min(s), hi.max(s))
+        });
     let (how, bar) = match args.normalise {
         Normalise::Tile => (
             "each tile scaled to its own largest |w|".to_string(),

@@ -105,7 +105,12 @@ pub fn parse(
 
 /// A column-name line such as `label,pixel0,pixel1,…`: its first field starts with a letter.
 fn is_header(line: &str) -> bool {
-    let first = line.split(',').next().unwrap_or("").trim().trim_matches('"');
+    let first = line
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
     first.starts_with(|c: char| c.is_ascii_alphabetic())
 }
 
@@ -140,7 +145,10 @@ mod tests {
         let err = super::parse("3,0,255\nlabel,pixel0,pixel1\n", 2, |_, _| {}).unwrap_err();
         assert!(err.to_string().starts_with("line 2, field 1"), "{err}");
         // A header and nothing else holds no images.
-        assert_eq!(super::parse("label,p0,p1\n", 2, |_, _| {}), Err(super::CsvError::Empty));
+        assert_eq!(
+            super::parse("label,p0,p1\n", 2, |_, _| {}),
+            Err(super::CsvError::Empty)
+        );
     }
 
     use super::*;

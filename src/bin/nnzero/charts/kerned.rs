@@ -30,7 +30,12 @@ impl<'a> Kerned<'a> {
 
 /// Lays out `text` at `size` px: calls `pixel(x, y, coverage)` for each covered pixel, x from
 /// the pen's start, y from the baseline; returns the advance width.
-pub fn layout(font: &FontRef<'_>, size: f32, text: &str, mut pixel: impl FnMut(i32, i32, f32)) -> f32 {
+pub fn layout(
+    font: &FontRef<'_>,
+    size: f32,
+    text: &str,
+    mut pixel: impl FnMut(i32, i32, f32),
+) -> f32 {
     let scaled = font.as_scaled(PxScale::from(size));
     let mut pen = 0.0f32;
     let mut prev = None;
@@ -217,7 +222,10 @@ mod tests {
         let space = widest_gap("a b");
         for word in ["wrong", "answer", "784-200-10", "+2.223"] {
             let gap = widest_gap(word);
-            assert!(gap * 2 < space, "{word}: a gap of {gap} px, a space is {space}");
+            assert!(
+                gap * 2 < space,
+                "{word}: a gap of {gap} px, a space is {space}"
+            );
         }
     }
 }
