@@ -27,7 +27,7 @@ impl Drop for Serving {
 
 /// Starts `nnzero ARGS --web 127.0.0.1:0` in `dir` and reads the address it listens on.
 fn start(dir: &Path, args: &[&str]) -> Serving {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
+    let child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
         .args(args)
         .args(["--web", "127.0.0.1:0"])
         .current_dir(dir)
@@ -35,7 +35,12 @@ fn start(dir: &Path, args: &[&str]) -> Serving {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run nnzero");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
+    // Owned at once, so that a failed assertion below still kills and waits for it.
+    let mut serving = Serving {
+        child,
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+    };
+    let mut err = BufReader::new(serving.child.stderr.take().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
@@ -45,10 +50,10 @@ fn start(dir: &Path, args: &[&str]) -> Serving {
                 .trim()
                 .trim_end_matches("/ in a browser")
                 .trim_end_matches('/');
-            let addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+            serving.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
             // Keep reading stderr so the program never blocks on a full pipe.
             std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-            return Serving { child, addr };
+            return serving;
         }
     }
 }

@@ -237,13 +237,12 @@ async fn events(State(app): Shared) -> Response {
         .into_response()
 }
 
-fn served(app: &App) -> Result<Arc<Served>, Response> {
-    app.served.clone().ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "no model is served here (this is `train --web`; try `nnzero serve`)",
-        )
-    })
+/// The answer to the model's endpoints under `train --web`, which serves no model.
+fn no_model() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no model is served here (this is `train --web`; try `nnzero serve`)",
+    )
 }
 
 fn answer(result: Result<Value, ServedError>) -> Response {
@@ -269,9 +268,8 @@ async fn blocking(work: impl FnOnce() -> Response + Send + 'static) -> Response 
 }
 
 async fn predict(State(app): Shared, body: Bytes) -> Response {
-    let served = match served(&app) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(served) = app.served.clone() else {
+        return no_model();
     };
     if body.is_empty() {
         return error(
@@ -292,9 +290,8 @@ fn param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
 }
 
 async fn teach(State(app): Shared, uri: Uri, body: Bytes) -> Response {
-    let served = match served(&app) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(served) = app.served.clone() else {
+        return no_model();
     };
     if !served.can_teach() {
         return error(
@@ -328,9 +325,8 @@ async fn teach(State(app): Shared, uri: Uri, body: Bytes) -> Response {
 }
 
 async fn save(State(app): Shared) -> Response {
-    let served = match served(&app) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(served) = app.served.clone() else {
+        return no_model();
     };
     if !served.can_save() {
         return error(
@@ -342,16 +338,15 @@ async fn save(State(app): Shared) -> Response {
 }
 
 async fn backquery(State(app): Shared) -> Response {
-    match served(&app) {
-        Ok(s) => blocking(move || json_body(s.backquery().to_string())).await,
-        Err(r) => r,
+    match app.served.clone() {
+        Some(s) => blocking(move || json_body(s.backquery().to_string())).await,
+        None => no_model(),
     }
 }
 
 async fn weights(State(app): Shared, uri: Uri) -> Response {
-    let served = match served(&app) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(served) = app.served.clone() else {
+        return no_model();
     };
     let count = match param(uri.query(), "count").map(str::parse::<usize>) {
         None => 64,

@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn rates_are_whole_numbers_with_separators() {
-        assert_eq!(thousands(45_884.7102), "45,885");
+        assert_eq!(thousands(45_884.710_2), "45,885");
         assert_eq!(thousands(999.4), "999");
         assert_eq!(thousands(1_000.0), "1,000");
         assert_eq!(thousands(0.0), "0");
