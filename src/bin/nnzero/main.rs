@@ -83,31 +83,26 @@ fn arguments() -> Vec<OsString> {
     args
 }
 
-/// Commands and options that exist only with a Cargo feature this build lacks, with the
-/// feature: a plain "unrecognized subcommand" would leave a new user guessing.
-const NEEDS_FEATURE: &[(&str, &str)] = &[
-    ("demo", "display"),
-    ("--display", "display"),
-    ("serve", "web"),
-    ("--web", "web"),
+/// Commands and options that exist only with a Cargo feature, the feature, and whether this
+/// build has it: a plain "unrecognized subcommand" would leave a new user guessing.
+const NEEDS_FEATURE: &[(&str, &str, bool)] = &[
+    ("demo", "display", cfg!(feature = "display")),
+    ("--display", "display", cfg!(feature = "display")),
+    ("serve", "web", cfg!(feature = "web")),
+    ("--web", "web", cfg!(feature = "web")),
 ];
 
 /// The hint for a command or option this build lacks, if `args` used one.
 fn missing_feature(args: &[OsString]) -> Option<String> {
-    let enabled = |f: &str| match f {
-        "display" => cfg!(feature = "display"),
-        "web" => cfg!(feature = "web"),
-        _ => true,
-    };
     let used = |name: &str| {
         args.iter().skip(1).any(|a| {
             let a = a.to_string_lossy();
             a == name || (name.starts_with("--") && a.starts_with(&format!("{name}=")))
         })
     };
-    let (name, feature) = NEEDS_FEATURE
+    let (name, feature, _) = NEEDS_FEATURE
         .iter()
-        .find(|(name, feature)| !enabled(feature) && used(name))?;
+        .find(|(name, _, enabled)| !enabled && used(name))?;
     let what = if name.starts_with('-') {
         "option"
     } else {
