@@ -31,6 +31,8 @@
 //! - `embed-data`: the bundled MNIST compiled into the binary.
 //! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
 //!   the `display` module; nothing else depends on it.
+//! - `web`: the live view and a drawing page in a browser (`nnzero serve`, `train --web`), an
+//!   HTTP API beside them; see the `web` module.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -55,6 +57,7 @@ pub mod model;
 pub mod network;
 pub mod normal;
 pub mod query;
+pub mod snapshot;
 pub mod trainer;
 
 #[cfg(feature = "std")]
@@ -73,6 +76,8 @@ pub mod prepare;
 pub mod run;
 #[cfg(feature = "std")]
 pub mod teach;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use fixed::FixedNetwork;
 #[cfg(feature = "alloc")]

@@ -464,3 +464,100 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
         "an angle over 90° is a usage error"
     );
 }
+
+/// The first hour of a new user (issue 12): each of these once gave a puzzling message.
+#[test]
+fn a_new_users_first_mistakes_get_helpful_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // `nnzero` is documented as `nnzero train`, options included.
+    let o = nnzero(
+        d,
+        &[
+            "--limit", "100", "--epochs", "1", "--hidden", "5", "--save", "x.nnz",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("x.nnz").exists());
+    // clap took "-1" for an option ("unexpected argument '-1'"), and "0 is not in 1..1844…".
+    for (args, says) in [
+        (
+            &["train", "--lr", "-1"][..],
+            "\"-1\" is not a positive number",
+        ),
+        (&["--lr-final", "-0.5"], "\"-0.5\" is not a positive number"),
+        (
+            &["train", "--limit", "0"],
+            "\"0\" is not a number of samples (1 or more)",
+        ),
+    ] {
+        let o = nnzero(d, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    // A missing model says how to make one.
+    let o = nnzero(d, &["test", "--model", "none.nnz"]);
+    assert_one_line_error(&o, "none.nnz: No such file");
+    assert!(stderr(&o).contains("train a model first: nnzero train --save none.nnz"));
+    // Commands and options of features this build lacks name the feature and the build.
+    let missing = [
+        (
+            !cfg!(feature = "display"),
+            &["demo", "--count", "5"][..],
+            "display",
+        ),
+        (
+            !cfg!(feature = "display"),
+            &["train", "--display", "st7789"],
+            "display",
+        ),
+        (!cfg!(feature = "web"), &["serve"], "web"),
+        (!cfg!(feature = "web"), &["train", "--web=8080"], "web"),
+    ];
+    for (_, args, feature) in missing.iter().filter(|m| m.0) {
+        let o = nnzero(d, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("needs the `{feature}` feature"))
+                && err.contains(&format!("cargo install --path . --features {feature}")),
+            "{args:?}: {err}"
+        );
+    }
+    // A real typo is still clap's own error.
+    let o = nnzero(d, &["trian"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unrecognized subcommand"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn weights_normalised_globally_print_the_spread_of_the_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    small_model(d, "m.nnz", "1");
+    let o = nnzero(
+        d,
+        &[
+            "weights",
+            "--model",
+            "m.nnz",
+            "--normalise",
+            "global",
+            "-o",
+            "w.png",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // "largest |w| per node 0.612..2.223": two different numbers, not "2.223..2.223".
+    let out = stdout(&o);
+    let range = out.split("per node ").nth(1).expect("range").trim();
+    let (lo, hi) = range.split_once("..").expect("lo..hi");
+    assert!(
+        lo.parse::<f32>().unwrap() < hi.parse::<f32>().unwrap(),
+        "{out}"
+    );
+}

@@ -76,7 +76,12 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
             shown += 1;
             index += 1;
             let last = args.count.is_some_and(|c| shown >= c);
-            screen.show((index, total), Some(label), pixels, &outputs, last);
+            // With --count the screen counts up to it ("demo 1/5"), else through the test set.
+            let place = match args.count {
+                Some(c) => (shown, c),
+                None => (index, total),
+            };
+            screen.show(place, Some(label), pixels, &outputs, last);
         }
         if args.count.is_some_and(|c| shown >= c) {
             break;

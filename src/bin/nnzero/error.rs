@@ -63,6 +63,14 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Dataset(e) => write!(f, "{e}"),
+            CliError::Model(p, ModelError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                write!(
+                    f,
+                    "{}: {e}; train a model first: nnzero train --save {}",
+                    p.display(),
+                    p.display()
+                )
+            }
             CliError::Model(p, e) => write!(f, "{}: {e}", p.display()),
             CliError::Save(p, e) => write!(f, "cannot save {}: {e}", p.display()),
             CliError::Mismatch(why) => write!(f, "{why}"),

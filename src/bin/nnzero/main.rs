@@ -3,6 +3,8 @@
 //! `nnzero` on its own (so `cargo run --release`) is `nnzero train` with the seed's recipe:
 //! 784-200-10, learning rate 0.1, 5 epochs, seed 1, on the bundled MNIST, saved to model.nnz.
 //!
+//! `nnzero --save x` (options with no command) is `nnzero train --save x` too.
+//!
 //! Exit codes: 0 success, 1 an error (one line on stderr), 2 a usage error.
 
 mod backquery;
@@ -23,11 +25,16 @@ mod sweep;
 mod teach;
 mod test;
 mod train;
+#[cfg(feature = "web")]
+mod web;
 mod weights;
 
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::ffi::OsString;
+
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 use crate::error::CliError;
@@ -63,11 +70,71 @@ enum Command {
     /// Show the test digits one by one on a screen, read by a saved model.
     #[cfg(feature = "display")]
     Demo(demo::DemoArgs),
+    /// Serve a page to draw digits on for a saved model, and its HTTP API.
+    #[cfg(feature = "web")]
+    Serve(web::ServeArgs),
+}
+
+/// The arguments, with `train` put in front of options given without a command: `nnzero` alone
+/// is documented as `nnzero train`, so `nnzero --save x` is `nnzero train --save x`.
+fn arguments() -> Vec<OsString> {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+    if first.starts_with('-') && !matches!(first, "-h" | "--help" | "-V" | "--version") {
+        args.insert(1, "train".into());
+    }
+    args
+}
+
+/// Commands and options that exist only with a Cargo feature, the feature, and whether this
+/// build has it: a plain "unrecognized subcommand" would leave a new user guessing.
+const NEEDS_FEATURE: &[(&str, &str, bool)] = &[
+    ("demo", "display", cfg!(feature = "display")),
+    ("--display", "display", cfg!(feature = "display")),
+    ("serve", "web", cfg!(feature = "web")),
+    ("--web", "web", cfg!(feature = "web")),
+];
+
+/// The hint for a command or option this build lacks, if `args` used one.
+fn missing_feature(args: &[OsString]) -> Option<String> {
+    let used = |name: &str| {
+        args.iter().skip(1).any(|a| {
+            let a = a.to_string_lossy();
+            a == name || (name.starts_with("--") && a.starts_with(&format!("{name}=")))
+        })
+    };
+    let (name, feature, _) = NEEDS_FEATURE
+        .iter()
+        .find(|(name, _, enabled)| !enabled && used(name))?;
+    let what = if name.starts_with('-') {
+        "option"
+    } else {
+        "command"
+    };
+    Some(format!(
+        "the {what} `{name}` needs the `{feature}` feature, which this nnzero was built without: \
+         cargo install --path . --features {feature} (or cargo run --release --features {feature} -- …)"
+    ))
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args = arguments();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument
+            ) =>
+        {
+            match missing_feature(&args) {
+                Some(hint) => {
+                    eprintln!("error: {hint}");
+                    return ExitCode::from(2);
+                }
+                None => e.exit(),
+            }
+        }
         // Help and version print to stdout and exit 0; usage errors exit 2.
         Err(e) => e.exit(),
     };
@@ -84,6 +151,8 @@ fn main() -> ExitCode {
         Command::Teach(args) => teach::run(&args),
         #[cfg(feature = "display")]
         Command::Demo(args) => demo::run(&args),
+        #[cfg(feature = "web")]
+        Command::Serve(args) => web::serve(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

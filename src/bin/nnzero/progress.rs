@@ -7,7 +7,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use nnzero::eval::Confusion;
 use nnzero::run::{EpochRecord, Observer};
 
@@ -28,10 +28,17 @@ impl Progress {
     pub fn start(label: String, total: u64) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total);
+            // Not indicatif's `{per_sec}`, which prints "45,884.7102/s": whole samples.
             let style = ProgressStyle::with_template(
-                "{prefix} [{bar:32.cyan/blue}] {human_pos}/{human_len} {per_sec} ETA {eta}",
+                "{prefix} [{bar:32.cyan/blue}] {human_pos}/{human_len} {rate} ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", thousands(state.per_sec()));
+                },
+            )
             .progress_chars("=> ");
             bar.set_style(style);
             bar.set_prefix(label.clone());
@@ -57,10 +64,10 @@ impl Progress {
                     self.last_line = Instant::now();
                     let _ = writeln!(
                         std::io::stderr(),
-                        "{}: {done}/{} samples, {:.0} samples/s",
+                        "{}: {done}/{} samples, {} samples/s",
                         self.label,
                         self.total,
-                        done as f64 / self.start.elapsed().as_secs_f64()
+                        thousands(done as f64 / self.start.elapsed().as_secs_f64())
                     );
                 }
             }
@@ -146,5 +153,36 @@ impl Observer for Console {
                 self.samples as f64 / took.as_secs_f64()
             ),
         );
+    }
+}
+
+/// A rate as a whole number with thousands separators: 45884.71 → "45,885".
+pub fn thousands(v: f64) -> String {
+    if !v.is_finite() || v < 0.0 {
+        return "–".into();
+    }
+    let digits = format!("{:.0}", v);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn rates_are_whole_numbers_with_separators() {
+        assert_eq!(thousands(45_884.710_2), "45,885");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(1_000.0), "1,000");
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(f64::NAN), "–");
     }
 }

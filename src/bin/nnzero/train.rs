@@ -23,7 +23,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub hidden: u32,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.1, value_parser = positive_f32)]
+    #[arg(long, default_value_t = 0.1, value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr: f32,
     /// Passes over the training data.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10000))]
@@ -32,7 +32,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Train on the first N samples of the training set only (a quick run).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = sample_count, allow_negative_numbers = true)]
     pub limit: Option<u64>,
     /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
     #[arg(long, value_name = "DEG", value_parser = rotation_degrees)]
@@ -44,7 +44,7 @@ pub struct TrainArgs {
     /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
     /// epoch. Small steps at the end let the weights settle instead of chasing the last few
     /// samples. --augment's recipe goes to a tenth of --lr unless this says otherwise.
-    #[arg(long, value_name = "LR", value_parser = positive_f32)]
+    #[arg(long, value_name = "LR", value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr_final: Option<f32>,
     /// Augmented copies of each image per epoch, with --augment.
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
@@ -77,6 +77,10 @@ pub struct TrainArgs {
     #[cfg(feature = "display")]
     #[command(flatten)]
     pub display: crate::display::DisplayArgs,
+    /// Serve a live view of the run to browsers at ADDR (HOST:PORT, or a port on 127.0.0.1).
+    #[cfg(feature = "web")]
+    #[arg(long, value_name = "ADDR", value_parser = crate::web::parse_addr)]
+    pub web: Option<std::net::SocketAddr>,
 }
 
 impl TrainArgs {
@@ -97,6 +101,14 @@ fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 90.0 => Ok(v),
         _ => Err(format!("{s:?} is not an angle in degrees between 0 and 90")),
+    }
+}
+
+/// clap's parser for `--limit`: a number of samples, at least one.
+fn sample_count(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a number of samples (1 or more)")),
     }
 }
 
@@ -180,6 +192,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     // Opened before the data are read, so a missing panel is reported at once.
     #[cfg(feature = "display")]
     let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
+    #[cfg(feature = "web")]
+    let mut web = args.web.map(crate::web::TrainWeb::start).transpose()?;
     let run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
     let mut run = with_threads(args, run);
     announce(&run);
@@ -194,6 +208,10 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         if let Some(s) = screen.as_mut() {
             observers.push(s);
         }
+        #[cfg(feature = "web")]
+        if let Some(w) = web.as_mut() {
+            observers.push(w);
+        }
         train_with_checkpoints(
             &mut run,
             &mut observers,
@@ -205,6 +223,10 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     #[cfg(feature = "display")]
     if let Some(s) = screen {
         s.finish(args.epochs);
+    }
+    #[cfg(feature = "web")]
+    if let Some(w) = web {
+        w.finish(args.epochs);
     }
 
     let recipe = *run.recipe();

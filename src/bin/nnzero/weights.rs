@@ -74,10 +74,16 @@ pub fn run(args: &WeightsArgs) -> Result<(), CliError> {
     check_writable(&args.output).map_err(|e| CliError::Save(args.output.clone(), e))?;
     let net = load(&args.model)?;
     let side = square_side(&net, &args.model)?;
-    let (values, scales) = tiles(&net.wih().clone_owned(), args.normalise);
-    let (lo, hi) = scales.iter().fold((f32::INFINITY, 0.0f32), |(lo, hi), &s| {
-        (lo.min(s), hi.max(s))
-    });
+    let (values, _) = tiles(&net.wih().clone_owned(), args.normalise);
+    // The spread of the nodes' own largest |w|, whatever the tiles were scaled by: with
+    // --normalise global every scale is the same one, which says nothing about the nodes.
+    let (lo, hi) = net
+        .wih()
+        .row_iter()
+        .map(|r| r.iter().fold(0.0f32, |m, w| m.max(w.abs())))
+        .fold((f32::INFINITY, 0.0f32), |(lo, hi), s| {
+            (lo.min(s), hi.max(s))
+        });
     let (how, bar) = match args.normalise {
         Normalise::Tile => (
             "each tile scaled to its own largest |w|".to_string(),

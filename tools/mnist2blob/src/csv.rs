@@ -1,4 +1,5 @@
-//! The book's CSV form of MNIST: one image per line, `label,p0,p1,…,p783`.
+//! The book's CSV form of MNIST: one image per line, `label,p0,p1,…,p783`. A header line
+//! first (`label,pixel0,…` or `label,1x1,…`, as Kaggle's and other copies have) is skipped.
 
 use std::fmt;
 
@@ -59,7 +60,8 @@ impl fmt::Display for CsvError {
 impl std::error::Error for CsvError {}
 
 /// Parses the whole CSV text; calls `record(label, pixels)` for each line in order.
-/// Blank lines are skipped; a `\r\n` line ending is accepted.
+/// Blank lines and a header line (its first field is not a number) are skipped; a `\r\n`
+/// line ending is accepted.
 pub fn parse(
     text: &str,
     pixels: usize,
@@ -71,6 +73,9 @@ pub fn parse(
         let line_no = n + 1;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
+            continue;
+        }
+        if count == 0 && is_header(line) {
             continue;
         }
         let mut fields = line.split(',');
@@ -98,6 +103,17 @@ pub fn parse(
     Ok(count)
 }
 
+/// A column-name line such as `label,pixel0,pixel1,…`: its first field starts with a letter.
+fn is_header(line: &str) -> bool {
+    let first = line
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    first.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
 fn field(
     value: &str,
     line: usize,
@@ -118,6 +134,23 @@ fn field(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_header_line_is_skipped() {
+        let mut got = Vec::new();
+        let text = "label,pixel0,pixel1\n3,0,255\n";
+        let n = super::parse(text, 2, |l, p| got.push((l, p.to_vec()))).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(got, [(3, vec![0, 255])]);
+        // Only before the first image: a word later on is still an error.
+        let err = super::parse("3,0,255\nlabel,pixel0,pixel1\n", 2, |_, _| {}).unwrap_err();
+        assert!(err.to_string().starts_with("line 2, field 1"), "{err}");
+        // A header and nothing else holds no images.
+        assert_eq!(
+            super::parse("label,p0,p1\n", 2, |_, _| {}),
+            Err(super::CsvError::Empty)
+        );
+    }
+
     use super::*;
 
     #[test]

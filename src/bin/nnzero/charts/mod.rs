@@ -11,6 +11,7 @@
 //! [`nnzero::atomic::write`]: a failed draw or save leaves no file behind.
 
 pub mod confusion;
+pub mod kerned;
 pub mod line;
 pub mod tiles;
 
@@ -104,7 +105,8 @@ pub fn render(figure: &impl Figure, format: Format) -> Result<Vec<u8>, String> {
         Format::Png => {
             let mut buf = vec![0u8; w as usize * h as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+                let bitmap = BitMapBackend::with_buffer(&mut buf, (w, h));
+                let root = kerned::Kerned::new(bitmap, FONT_BYTES).into_drawing_area();
                 root.fill(&WHITE).map_err(|e| e.to_string())?;
                 figure.draw(&root).map_err(|e| e.to_string())?;
                 root.present().map_err(|e| e.to_string())?;

@@ -72,6 +72,22 @@ const CAPTION_SIZE: f64 = 16.0;
 const BAR: u32 = 56;
 
 impl TileGrid {
+    /// How much larger than the base sizes the text is: with big tiles (the back-query sheet
+    /// at 224 px a tile, 2,380 px wide) text sized for small ones is unreadably small once the
+    /// picture is shown scaled to a screen.
+    fn text_scale(&self) -> f64 {
+        (f64::from(self.tile_px()) / 112.0).clamp(1.0, 2.5)
+    }
+
+    /// Height of the caption row under each tile.
+    fn caption_h(&self) -> u32 {
+        (f64::from(CAPTION) * self.text_scale()) as u32
+    }
+
+    fn caption_size(&self) -> f64 {
+        CAPTION_SIZE * self.text_scale()
+    }
+
     fn gap(&self) -> u32 {
         if self.captions() {
             12
@@ -85,11 +101,12 @@ impl TileGrid {
     }
 
     fn header(&self) -> u32 {
-        match (self.title.is_empty(), self.subtitle.is_empty()) {
-            (true, _) => 0,
-            (false, true) => 42,
-            (false, false) => 66,
-        }
+        let base = match (self.title.is_empty(), self.subtitle.is_empty()) {
+            (true, _) => 0.0,
+            (false, true) => 42.0,
+            (false, false) => 66.0,
+        };
+        (base * self.text_scale()) as u32
     }
 
     fn rows(&self) -> u32 {
@@ -105,7 +122,7 @@ impl TileGrid {
         let widest = self
             .tiles
             .iter()
-            .map(|t| text_width(&t.caption, CAPTION_SIZE))
+            .map(|t| text_width(&t.caption, self.caption_size()))
             .max()
             .unwrap_or(0);
         self.tile_px().max(widest)
@@ -124,7 +141,8 @@ impl TileGrid {
         let left = (w - self.grid_width()) / 2 + (cell - self.tile_px()) / 2;
         let columns = self.columns.max(1);
         let step = cell + self.gap();
-        let row_step = self.tile_px() + self.gap() + if self.captions() { CAPTION } else { 0 };
+        let caption = if self.captions() { self.caption_h() } else { 0 };
+        let row_step = self.tile_px() + self.gap() + caption;
         (
             (left + (k % columns) as u32 * step) as i32,
             (MARGIN + self.header() + (k / columns) as u32 * row_step) as i32,
@@ -139,13 +157,14 @@ fn text_width(text: &str, size: f64) -> u32 {
 
 impl Figure for TileGrid {
     fn size(&self) -> (u32, u32) {
-        let widest = text_width(&self.title, 22.0).max(text_width(&self.subtitle, 14.0));
+        let k = self.text_scale();
+        let widest = text_width(&self.title, 22.0 * k).max(text_width(&self.subtitle, 14.0 * k));
         let w = self
             .grid_width()
             .max(widest)
             .max(if self.colour_bar.is_some() { 360 } else { 0 })
             + 2 * MARGIN;
-        let caption = if self.captions() { CAPTION } else { 0 };
+        let caption = if self.captions() { self.caption_h() } else { 0 };
         let h = self.header() + self.rows() * (self.tile_px() + caption + self.gap()) - self.gap()
             + if self.colour_bar.is_some() { BAR } else { 0 }
             + 2 * MARGIN;
@@ -155,18 +174,19 @@ impl Figure for TileGrid {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let (w, h) = self.size();
         let centre = (w / 2) as i32;
+        let k = self.text_scale();
         if !self.title.is_empty() {
             label(
                 root,
                 &self.title,
                 (centre, MARGIN as i32),
-                &text_style(22.0, HPos::Center, VPos::Top),
+                &text_style(22.0 * k, HPos::Center, VPos::Top),
             )?;
             label(
                 root,
                 &self.subtitle,
-                (centre, MARGIN as i32 + 30),
-                &text_style(14.0, HPos::Center, VPos::Top).color(&RGBColor(90, 90, 90)),
+                (centre, MARGIN as i32 + (30.0 * k) as i32),
+                &text_style(14.0 * k, HPos::Center, VPos::Top).color(&RGBColor(90, 90, 90)),
             )?;
         }
         let s = self.scale as i32;
@@ -193,8 +213,8 @@ impl Figure for TileGrid {
                 label(
                     root,
                     &tile.caption,
-                    (x0 + t / 2, y0 + t + 6),
-                    &text_style(CAPTION_SIZE, HPos::Center, VPos::Top),
+                    (x0 + t / 2, y0 + t + (6.0 * self.text_scale()) as i32),
+                    &text_style(self.caption_size(), HPos::Center, VPos::Top),
                 )?;
             }
         }

@@ -1,0 +1,291 @@
+//! `nnzero serve` and `train --web` over real HTTP: every endpoint, the refused requests
+//! (oversized, malformed, traversal, teaching when it is off), and the server still answering
+//! after each. The browser itself is tested by tests/web/browser.py (the CI's web stage).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{assert_ok, nnzero, stderr};
+
+/// A server process, killed when dropped.
+struct Serving {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `nnzero ARGS --web 127.0.0.1:0` in `dir` and reads the address it listens on.
+fn start(dir: &Path, args: &[&str]) -> Serving {
+    let child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
+        .args(args)
+        .args(["--web", "127.0.0.1:0"])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run nnzero");
+    // Owned at once, so that a failed assertion below still kills and waits for it.
+    let mut serving = Serving {
+        child,
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+    };
+    let mut err = BufReader::new(serving.child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "no address printed");
+        if let Some(rest) = line.strip_prefix("web: open http://") {
+            let addr = rest
+                .trim()
+                .trim_end_matches("/ in a browser")
+                .trim_end_matches('/');
+            serving.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+            // Keep reading stderr so the program never blocks on a full pipe.
+            std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+            return serving;
+        }
+    }
+}
+
+/// Sends raw bytes, returns (status, headers and body as text).
+fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    // The server may answer (413) and close before all of an oversized body is sent.
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    (status, text)
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    raw(addr, &r)
+}
+
+fn body(response: &str) -> &str {
+    response.split("\r\n\r\n").nth(1).unwrap_or("")
+}
+
+fn json(response: &str) -> serde_json::Value {
+    serde_json::from_str(body(response)).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
+fn trained_model(dir: &Path) {
+    let o = nnzero(
+        dir,
+        &[
+            "train", "--limit", "6000", "--epochs", "1", "--hidden", "50", "--save", "m.nnz",
+        ],
+    );
+    assert_ok(&o);
+}
+
+fn digit(n: usize) -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/handwriting");
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.starts_with(&format!("{n:04}_")))
+        .unwrap();
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+#[test]
+fn serve_answers_every_endpoint_and_refuses_what_it_should() {
+    let dir = tempfile::tempdir().unwrap();
+    trained_model(dir.path());
+    let s = start(dir.path(), &["serve", "--model", "m.nnz"]);
+    let a = s.addr;
+    assert!(a.ip().is_loopback());
+
+    let (code, page) = request(a, "GET", "/", b"");
+    assert_eq!(code, 200);
+    assert!(page.contains("text/html") && page.contains("<canvas id=\"pad\""));
+    for path in ["/app.js", "/style.css", "/favicon.svg"] {
+        assert_eq!(request(a, "GET", path, b"").0, 200, "{path}");
+    }
+    // Only its own files: no path reaches the file system.
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/web/app.js",
+        "//etc/passwd",
+        "/m.nnz",
+    ] {
+        assert_eq!(request(a, "GET", path, b"").0, 404, "{path}");
+    }
+
+    let state = json(&request(a, "GET", "/api/state", b"").1);
+    assert_eq!(state["mode"], "serve");
+    assert_eq!(state["model"], "784-50-10");
+    assert_eq!(state["teach"], false);
+
+    // A handwritten 7 from the repository's own set.
+    let (code, r) = request(a, "POST", "/api/predict", &digit(7));
+    assert_eq!(code, 200, "{r}");
+    let p = json(&r);
+    assert_eq!(p["outputs"].as_array().unwrap().len(), 10);
+    assert_eq!(p["prepared"].as_array().unwrap().len(), 784);
+    let d = p["digit"].as_u64().unwrap() as usize;
+    let conf = p["confidence"].as_f64().unwrap();
+    assert_eq!(conf, p["outputs"][d].as_f64().unwrap());
+    // The state now shows that digit.
+    assert_eq!(json(&request(a, "GET", "/api/state", b"").1)["answer"], d);
+
+    // Refused: garbage, nothing, too much, teaching and saving while off, bad query.
+    assert_eq!(request(a, "POST", "/api/predict", b"not a picture").0, 422);
+    assert_eq!(request(a, "POST", "/api/predict", b"").0, 400);
+    let (code, _) = request(a, "POST", "/api/predict", &vec![0u8; 11 << 20]);
+    assert_eq!(code, 413);
+    assert_eq!(request(a, "POST", "/api/teach?label=7", &digit(7)).0, 403);
+    assert_eq!(request(a, "POST", "/api/save", b"").0, 403);
+    assert_eq!(request(a, "GET", "/api/weights?count=0", b"").0, 400);
+    assert_eq!(request(a, "GET", "/api/predict", b"").0, 405);
+    // Not HTTP at all.
+    assert_eq!(raw(a, b"HELLO\r\n\r\n").0, 400);
+
+    // Still answering.
+    let bq = json(&request(a, "GET", "/api/backquery", b"").1);
+    assert_eq!(bq["digits"].as_array().unwrap().len(), 10);
+    let w = json(&request(a, "GET", "/api/weights?count=5", b"").1);
+    assert_eq!(w["tiles"].as_array().unwrap().len(), 5);
+    assert_eq!(w["tiles"][0].as_array().unwrap().len(), 784);
+
+    // Server-sent events: the current snapshot at once, as one `data:` line.
+    let mut ev = TcpStream::connect(a).unwrap();
+    ev.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(ev);
+    let mut line = String::new();
+    while !line.starts_with("data: ") {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0);
+        if line.starts_with("HTTP/1.1") {
+            assert!(line.contains("200"), "{line}");
+        }
+    }
+    let snap: serde_json::Value = serde_json::from_str(&line["data: ".len()..]).unwrap();
+    assert_eq!(snap["mode"], "serve");
+}
+
+#[test]
+fn teaching_changes_the_answer_and_saves_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    trained_model(dir.path());
+    let s = start(
+        dir.path(),
+        &[
+            "serve",
+            "--model",
+            "m.nnz",
+            "--teach",
+            "--save",
+            "taught.nnz",
+        ],
+    );
+    let a = s.addr;
+    let before = json(&request(a, "POST", "/api/predict", &digit(3)).1);
+    // Teach it that this 3 is a 5, firmly: the answer must change to 5.
+    let (code, r) = request(a, "POST", "/api/teach?label=5&repeat=30", &digit(3));
+    assert_eq!(code, 200, "{r}");
+    let t = json(&r);
+    assert_eq!(t["before"]["digit"], before["digit"]);
+    assert_eq!(t["after"]["digit"], 5);
+    assert!(t["after"]["outputs"][5].as_f64() > t["before"]["outputs"][5].as_f64());
+    assert_eq!(request(a, "POST", "/api/teach?label=12", &digit(3)).0, 400);
+    assert_eq!(request(a, "POST", "/api/teach?label=x", &digit(3)).0, 400);
+    assert_eq!(
+        request(a, "POST", "/api/teach?label=5&repeat=1000", &digit(3)).0,
+        400
+    );
+    assert!(!dir.path().join("taught.nnz").exists());
+    let (code, r) = request(a, "POST", "/api/save", b"");
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(json(&r)["saved"], "taught.nnz");
+    // The saved model reads the picture as it was taught.
+    std::fs::write(dir.path().join("three.png"), digit(3)).unwrap();
+    let o = nnzero(
+        dir.path(),
+        &["predict", "--model", "taught.nnz", "three.png"],
+    );
+    assert_ok(&o);
+    assert!(common::stdout(&o).contains('5'), "{}", common::stdout(&o));
+}
+
+#[test]
+fn train_web_streams_the_run_and_refuses_the_model_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(
+        dir.path(),
+        &[
+            "train", "--limit", "20000", "--epochs", "2", "--hidden", "20", "--save", "m.nnz",
+        ],
+    );
+    let a = s.addr;
+    assert_eq!(request(a, "POST", "/api/predict", &digit(1)).0, 404);
+    assert_eq!(request(a, "POST", "/api/teach?label=1", &digit(1)).0, 404);
+    let mut ev = TcpStream::connect(a).unwrap();
+    ev.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(ev);
+    let (mut line, mut snaps) = (String::new(), Vec::new());
+    // Until the run ends (the program exits and the stream closes).
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        if let Some(data) = line.strip_prefix("data: ") {
+            snaps.push(serde_json::from_str::<serde_json::Value>(data).unwrap());
+        }
+        line.clear();
+    }
+    let phases: Vec<&str> = snaps.iter().map(|s| s["phase"].as_str().unwrap()).collect();
+    assert!(
+        phases.contains(&"training") && phases.contains(&"testing"),
+        "{phases:?}"
+    );
+    assert_eq!(*phases.last().unwrap(), "trained", "{phases:?}");
+    let last = snaps.last().unwrap();
+    assert_eq!(last["curve"]["test"].as_array().unwrap().len(), 2);
+    assert!(last["test"].as_f64().unwrap() > 0.5);
+    // Each update is newer than the last.
+    let seqs: Vec<u64> = snaps.iter().map(|s| s["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+}
+
+#[test]
+fn a_port_in_use_is_one_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = nnzero(dir.path(), &["train", "--limit", "10", "--web", &port]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot listen on 127.0.0.1:"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("model.nnz").exists());
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""The page in a real browser: headless Chromium driven through chromedriver (selenium).
+
+    python3 tests/web/browser.py NNZERO_BINARY [--shots docs]
+
+1. `nnzero serve`: load the drawing page on a desktop and on a phone-sized screen (touch),
+   draw a digit with pointer events, read the answer off the page; no console errors.
+2. `nnzero train --web`: open the live page during a short training and see it update
+   (epoch, progress, the digit, accuracy); no console errors; desktop and phone.
+With --shots DIR it saves the screenshots the README shows. Prints one line per check and
+ends with "N passed, N failed"; exits 1 if any failed.
+"""
+import argparse
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.actions import interaction
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.actions.pointer_input import PointerInput
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
+
+
+def browser(phone):
+    opts = webdriver.ChromeOptions()
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tempfile.mkdtemp(prefix='nnzero-chromium-')}"]:
+        opts.add_argument(flag)
+    if phone:
+        opts.add_experimental_option("mobileEmulation", {"deviceMetrics": {**PHONE, "touch": True}})
+    else:
+        opts.add_argument("--window-size=1280,1000")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(options=opts, service=service)
+
+
+def screenshot(driver, path):
+    """The whole page, not only the window: on a phone the live view runs below the fold."""
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot",
+                                  {"format": "png", "captureBeyondViewport": True, "clip": clip})
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+
+
+def console_errors(driver):
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def start(binary, args, cwd):
+    """Starts nnzero with --web on a free port; returns (process, base URL)."""
+    p = subprocess.Popen([binary, *args, "--web", "127.0.0.1:0"], cwd=cwd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr:
+        m = re.search(r"web: open (http://\S+/)", line)
+        if m:
+            return p, m.group(1)
+    raise RuntimeError(f"nnzero {' '.join(args)} printed no address")
+
+
+def draw_seven(driver, touch):
+    """A 7: a bar across the top, then a stroke down to the bottom left, as one pointer path."""
+    pad = driver.find_element(By.ID, "pad")
+    w = pad.size["width"]
+    kind = interaction.POINTER_TOUCH if touch else interaction.POINTER_MOUSE
+    actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"))
+    # Offsets from the pad's centre, as fractions of its width.
+    path = [(-0.25, -0.3), (0.0, -0.3), (0.25, -0.3), (0.15, -0.05), (0.05, 0.15), (-0.05, 0.35)]
+    pts = [(int(x * w), int(y * w)) for x, y in path]
+    p = actions.pointer_action
+    p.move_to(pad, *pts[0]).pointer_down()
+    for x, y in pts[1:]:
+        p.move_to(pad, x, y)
+    p.pointer_up()
+    actions.perform()
+
+
+def serve_page(binary, model, shots):
+    proc, url = start(binary, ["serve", "--model", model, "--teach"], os.path.dirname(model))
+    try:
+        for phone in (False, True):
+            size = "phone" if phone else "desktop"
+            d = browser(phone)
+            try:
+                d.get(url)
+                WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "draw").is_displayed())
+                WebDriverWait(d, 10).until(
+                    lambda d: len(d.find_elements(By.CSS_SELECTOR, "#backquery canvas")) == 10)
+                draw_seven(d, touch=phone)
+                WebDriverWait(d, 10).until(
+                    lambda d: re.fullmatch(r"\d", d.find_element(By.ID, "draw-answer").text))
+                answer = d.find_element(By.ID, "draw-answer").text
+                check(f"serve ({size}): drawn digit read", answer == "7", f"the page says {answer}")
+                bars = d.find_elements(By.CSS_SELECTOR, "#draw-bars .bar")
+                check(f"serve ({size}): ten bars", len(bars) == 10)
+                # The 28×28 picture was drawn: some ink in the prepared canvas.
+                ink = d.execute_script(
+                    "const c=document.getElementById('draw-prepared');"
+                    "const p=c.getContext('2d').getImageData(0,0,28,28).data;"
+                    "let n=0; for(let i=0;i<p.length;i+=4) if(p[i]>128) n++; return [c.width, n];")
+                check(f"serve ({size}): prepared 28x28 shown", ink[0] == 28 and ink[1] > 20,
+                      f"{ink[1]} ink pixels")
+                if shots:
+                    screenshot(d, os.path.join(shots, f"web-draw-{size}.png"))
+                if phone:
+                    # Last, as it changes the served model: "it was a 1", ten steps: the answer before and after.
+                    d.find_element(By.CSS_SELECTOR, "#teach-buttons button:nth-child(2)").click()
+                    WebDriverWait(d, 10).until(
+                        lambda d: "Taught" in d.find_element(By.ID, "teach-result").text)
+                    text = d.find_element(By.ID, "teach-result").text
+                    check("serve: teaching moves the answer towards 1",
+                          float(re.search(r"after: answer \d, ([\d.]+)", text).group(1))
+                          > float(re.search(r"Before: answer \d, ([\d.]+)", text).group(1)), text)
+                errs = console_errors(d)
+                check(f"serve ({size}): no console errors", not errs, json.dumps(errs)[:300])
+            finally:
+                d.quit()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def live_page(binary, workdir, shots):
+    for phone in (False, True):
+        size = "phone" if phone else "desktop"
+        # Long enough to be still training when the checks are done; killed after them.
+        proc, url = start(binary, ["train", "--epochs", "6", "--hidden", "100",
+                                   "--save", os.path.join(workdir, "live.nnz")], workdir)
+        try:
+            d = browser(phone)
+            try:
+                d.get(url)
+                WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "live").is_displayed())
+                seen = lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-updates") or 0)
+                WebDriverWait(d, 20).until(lambda d: seen(d) >= 2)
+                first = (seen(d), d.find_element(By.ID, "live-done").text)
+                # Into the second epoch, so the curve has a test point and a line.
+                WebDriverWait(d, 120).until(
+                    lambda d: d.find_element(By.ID, "live-test").text not in ("", "–")
+                    and d.find_element(By.ID, "live-running").text not in ("", "–"))
+                time.sleep(2)
+                later = (seen(d), d.find_element(By.ID, "live-done").text)
+                phase = d.find_element(By.ID, "live-phase").text
+                check(f"live ({size}): page updates", later[0] > first[0] and later[1] != first[1],
+                      f"updates {first[0]} -> {later[0]}, done {first[1]} -> {later[1]}, {phase}")
+                check(f"live ({size}): shows an epoch", phase.startswith("epoch "), phase)
+                label = d.find_element(By.ID, "live-label").text
+                answer = d.find_element(By.ID, "live-answer").text
+                check(f"live ({size}): label and answer", label.isdigit() and answer.isdigit(),
+                      f"label {label}, answer {answer}, test {d.find_element(By.ID, 'live-test').text}, "
+                      f"{d.find_element(By.ID, 'live-rate').text} samples/s")
+                if shots:
+                    screenshot(d, os.path.join(shots, f"web-live-{size}.png"))
+                errs = console_errors(d)
+                check(f"live ({size}): no console errors", not errs, json.dumps(errs)[:300])
+            finally:
+                d.quit()
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--shots", help="directory for the screenshots")
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    shots = os.path.abspath(args.shots) if args.shots else None
+    with tempfile.TemporaryDirectory() as work:
+        model = os.path.join(work, "model.nnz")
+        subprocess.run([binary, "train", "--epochs", "1", "--save", model], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        serve_page(binary, model, shots)
+        live_page(binary, work, shots)
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    sys.exit(0 if passed == len(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
