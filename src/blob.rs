@@ -360,7 +360,15 @@ mod io {
             let more = std::io::copy(
                 &mut (&mut self.reader.inner).take(limit),
                 &mut std::io::sink(),
-            )?;
+            )
+            .map_err(|e| {
+                // Only an unpacking reader fails here: what follows the last gzip member
+                // is neither nothing nor another member.
+                std::io::Error::new(
+                    e.kind(),
+                    format!("junk after the blob's end ({e}): the file is not only gzip data"),
+                )
+            })?;
             if more > 0 {
                 return Err(if stored != computed && more + 4 >= limit {
                     BlobError::MoreRecords {
