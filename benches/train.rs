@@ -14,7 +14,8 @@
 //! much, and the median of several rounds more than any one.
 //! - `--all`: the single-thread [`nnzero::Trainer`] (fused), `Network::train` (unfused: `wih`
 //!   updated in a pass of its own), and an epoch streamed from the blob as `nnzero train` reads it.
-//! - `--numpy SCRIPT`: another numpy reference script; `--no-numpy` skips it.
+//! - `--numpy SCRIPT`: another numpy reference script; `--no-numpy` skips it. `PYTHON=…` names
+//!   the interpreter that has numpy and scipy (default `python3`).
 
 use std::process::Command;
 use std::time::Instant;
@@ -219,7 +220,9 @@ fn report(name: &str, n: usize, start: Instant) {
 
 /// One epoch of the numpy reference; its samples/s from the RESULT line.
 fn numpy_rate(script: &str, data_dir: &str) -> Option<f64> {
-    let out = Command::new("python3")
+    // PYTHON picks the interpreter that has numpy and scipy (e.g. /usr/bin/python3).
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(python)
         .args([
             script,
             "--impl",

@@ -16,7 +16,9 @@
 //! ```
 //! after which the calling thread alone does the ten outputs, which need every hidden value:
 //! `final_outputs = σ(who · hidden_outputs)`, the output errors and the output gradient. That
-//! is two barriers a sample: "go" and "done". Every weight sees the same operations in the
+//! is two barriers a sample: "go" and "done". Each thread runs its own block when it can; a
+//! block whose thread has not woken up yet (the OS has not scheduled it) is run by a thread
+//! that is running, so a busy machine costs speed, not a wait for every sleeper. Every weight sees the same operations in the
 //! same order as in [`Trainer`](crate::Trainer), and every sum adds its terms in the same
 //! order, so the weights are bit-identical for every thread count, on every CPU.
 //!
@@ -107,6 +109,7 @@ impl ParallelTrainer {
     pub fn new(mut net: Network, threads: usize) -> Self {
         let (inputs, hidden, outputs) = (net.inputs(), net.hidden(), net.outputs());
         let ranges = split(hidden, threads);
+        let n_blocks = ranges.len();
         let (wih, who) = net.weights_mut();
         let blocks = ranges
             .iter()
@@ -139,10 +142,12 @@ impl ParallelTrainer {
             ],
             output_errors: Raw::new(AlignedBuf::zeroed(outputs)),
             output_gradient: Raw::new(AlignedBuf::zeroed(outputs)),
-            job: UnsafeCell::new(Job::EXIT),
+            job: UnsafeCell::new(Job::IDLE),
             generation: AtomicU64::new(0),
-            remaining: AtomicUsize::new(0),
+            claims: (0..n_blocks).map(|_| AtomicU64::new(0)).collect(),
+            done: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
+            exit: AtomicBool::new(false),
             main: thread::current(),
         });
         let handles = (1..shared.ranges.len())
@@ -281,29 +286,33 @@ impl ParallelTrainer {
         self.dirty = false;
     }
 
-    /// Runs `job` on every thread, this one doing block 0, and waits for all of them.
+    /// Runs `job` on every block and waits until all are done. This thread does block 0,
+    /// then any block whose thread has not started it (a thread the OS has not scheduled):
+    /// on a busy machine the running threads do the work, instead of waiting for the others.
     fn dispatch(&self, job: Job) {
         let s = &*self.shared;
-        let others = s.ranges.len() - 1;
-        // SAFETY: no job is running, so no thread reads `job`.
+        let blocks = s.ranges.len();
+        // SAFETY: every block of the last job is done, so no thread reads `job`.
         unsafe { *s.job.get() = job };
-        if others > 0 {
-            s.remaining.store(others, Ordering::Relaxed);
-            // Release: the job and the inputs written above are seen by whoever sees this.
-            s.generation.fetch_add(1, Ordering::Release);
-            for h in &self.workers.handles {
-                h.thread().unpark();
-            }
+        if blocks == 1 {
+            // SAFETY: there are no other threads.
+            unsafe { s.run(0, job) };
+            return;
         }
-        // SAFETY: block 0 and its ranges are this thread's for the job.
-        unsafe { s.run(0, job) };
-        if others > 0 {
-            wait_until(|| s.remaining.load(Ordering::Acquire) == 0);
-            assert!(
-                !s.failed.load(Ordering::Relaxed),
-                "a training thread panicked"
-            );
+        s.done.store(0, Ordering::Relaxed);
+        // Release: the job and the inputs written above are seen by whoever sees this.
+        let generation = s.generation.fetch_add(1, Ordering::Release) + 1;
+        for h in &self.workers.handles {
+            h.thread().unpark();
         }
+        for t in 0..blocks {
+            s.claim_and_run(t, generation);
+        }
+        wait_until(|| s.done.load(Ordering::Acquire) == blocks);
+        assert!(
+            !s.failed.load(Ordering::Relaxed),
+            "a training thread panicked"
+        );
     }
 }
 
@@ -319,8 +328,7 @@ impl Drop for Workers {
         if self.handles.is_empty() {
             return;
         }
-        // SAFETY: no job is running (dispatch always waits for the last one).
-        unsafe { *self.shared.job.get() = Job::EXIT };
+        self.shared.exit.store(true, Ordering::Relaxed);
         self.shared.generation.fetch_add(1, Ordering::Release);
         for h in self.handles.drain(..) {
             h.thread().unpark();
@@ -335,8 +343,6 @@ enum Kind {
     Step,
     /// Apply the pending update only.
     Flush,
-    /// Return.
-    Exit,
 }
 
 /// What every thread does next; written by the calling thread between jobs.
@@ -351,8 +357,8 @@ struct Job {
 }
 
 impl Job {
-    const EXIT: Job = Job {
-        kind: Kind::Exit,
+    const IDLE: Job = Job {
+        kind: Kind::Flush,
         slot: 0,
         pending: false,
         lr: 0.0,
@@ -420,8 +426,9 @@ impl Raw {
 }
 
 /// What the threads share. Between jobs only the calling thread touches the buffers; during a
-/// job thread `t` writes only its own ranges (`ranges[t]` of the hidden outputs and of `who`'s
-/// columns, and its block) and reads the inputs and output errors, which nobody writes.
+/// job the one thread that claimed block `t` writes only its ranges (`ranges[t]` of the hidden
+/// outputs and of `who`'s columns, and the block) and reads the inputs and output errors, which
+/// nobody writes.
 #[derive(Debug)]
 struct Shared {
     inputs: usize,
@@ -439,24 +446,63 @@ struct Shared {
     job: UnsafeCell<Job>,
     /// Incremented for every job; the workers wait for it to change.
     generation: AtomicU64,
-    /// Workers still running the current job.
-    remaining: AtomicUsize,
+    /// The generation each block was last claimed for: a thread runs a block after moving
+    /// it from the last generation to the current one, so each block runs once per job.
+    claims: Vec<AtomicU64>,
+    /// Blocks of the current job finished.
+    done: AtomicUsize,
     failed: AtomicBool,
+    exit: AtomicBool,
     main: Thread,
 }
 
 // SAFETY: the raw buffers are shared under the job protocol described on `Shared`: the
-// generation counter (release/acquire) hands them to the workers, the `remaining` counter
-// hands them back, and within a job the threads' writes are disjoint.
+// generation counter (release/acquire) hands them to the workers, a block's claim gives it to
+// one thread for the job, the `done` counter hands them back, and within a job the blocks'
+// writes are disjoint.
 unsafe impl Sync for Shared {}
 // SAFETY: as above; the buffers themselves are plain heap floats.
 unsafe impl Send for Shared {}
 
 impl Shared {
-    /// Thread `t`'s part of `job`.
+    /// Runs block `t` for job `generation` unless another thread has claimed it.
+    fn claim_and_run(&self, t: usize, generation: u64) {
+        // Acquire/Release: whoever claims next sees this block's weights as left by the last.
+        if self.claims[t]
+            .compare_exchange(
+                generation - 1,
+                generation,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_err()
+        {
+            return; // taken, or a job that is over
+        }
+        // Reports the block done even if it panics, so the calling thread never waits forever.
+        struct Report<'a>(&'a Shared);
+        impl Drop for Report<'_> {
+            fn drop(&mut self) {
+                if thread::panicking() {
+                    self.0.failed.store(true, Ordering::Relaxed);
+                }
+                // Release: this block's writes are seen by whoever sees the count complete.
+                let done = self.0.done.fetch_add(1, Ordering::AcqRel) + 1;
+                if done == self.0.ranges.len() {
+                    self.0.main.unpark();
+                }
+            }
+        }
+        let _report = Report(self);
+        // SAFETY: the claim makes block t ours for this job, which cannot end (nor `job`
+        // change) until we report it done.
+        unsafe { self.run(t, *self.job.get()) };
+    }
+
+    /// Block `t`'s part of `job`.
     ///
     /// # Safety
-    /// Only thread `t` runs this for `t`, and only while `job` is the current job.
+    /// Only one thread runs block `t` at a time, and only while `job` is the current job.
     unsafe fn run(&self, t: usize, job: Job) {
         let (a, b) = self.ranges[t];
         let o = self.outputs;
@@ -504,38 +550,23 @@ impl Shared {
                     layer::update(wih, gradient, x_prev);
                 }
             }
-            Kind::Exit => {}
         }
     }
 }
 
-/// A worker: waits for each job, does its part, reports.
+/// A worker: waits for each job, runs its own block (or any left), reports.
 fn worker(s: &Shared, t: usize) {
     let mut seen = 0u64;
     loop {
         wait_until(|| s.generation.load(Ordering::Acquire) != seen);
         seen = s.generation.load(Ordering::Acquire);
-        // SAFETY: the job is not written while workers run (the caller waits for them).
-        let job = unsafe { *s.job.get() };
-        if job.kind == Kind::Exit {
+        if s.exit.load(Ordering::Relaxed) {
             return;
         }
-        // Reports the job done even if it panics, so the calling thread never waits forever.
-        struct Report<'a>(&'a Shared);
-        impl Drop for Report<'_> {
-            fn drop(&mut self) {
-                if thread::panicking() {
-                    self.0.failed.store(true, Ordering::Relaxed);
-                }
-                // Release: this thread's writes are seen by whoever sees the count reach 0.
-                if self.0.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                    self.0.main.unpark();
-                }
-            }
+        let blocks = s.ranges.len();
+        for k in 0..blocks {
+            s.claim_and_run((t + k) % blocks, seen);
         }
-        let _report = Report(s);
-        // SAFETY: this is thread t, and `job` is the current job.
-        unsafe { s.run(t, job) };
     }
 }
 

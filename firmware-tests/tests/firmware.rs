@@ -38,8 +38,8 @@ fn golden_model_matches_the_desktop() {
 fn golden_model_on_threads_matches_the_desktop() {
     let train = data(TRAIN_FILE);
     for threads in [2, 3] {
-        let net = firmware_tests::golden_on_threads(&train, threads)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let net =
+            firmware_tests::golden_on_threads(&train, threads).unwrap_or_else(|e| panic!("{e}"));
         let sha = golden::sha256_hex(&nnzero::model::encode(&net));
         let want = format!("model-sha256 {sha}");
         assert!(
@@ -47,7 +47,10 @@ fn golden_model_on_threads_matches_the_desktop() {
             "{} on {threads} threads: {want} is not the golden model",
             std::env::consts::ARCH
         );
-        eprintln!("{} on {threads} threads: sha256 {sha}", std::env::consts::ARCH);
+        eprintln!(
+            "{} on {threads} threads: sha256 {sha}",
+            std::env::consts::ARCH
+        );
     }
 }
 

@@ -266,32 +266,30 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         let Some(outcome) = outcome else { continue }; // not run after another failed
         let (log, run_shape) = outcome?;
         shape = run_shape;
-        {
-            if param == Param::Epochs {
-                for v in &values {
-                    let epoch: u32 = v.parse().unwrap_or(0);
-                    if let Some(e) = log.epochs.iter().find(|e| e.epoch == epoch) {
-                        points.push(Point {
-                            value: v.clone(),
-                            seed,
-                            accuracy: e.accuracy,
-                            seconds: log.time_until(epoch).as_secs_f64(),
-                        });
-                    }
+        if param == Param::Epochs {
+            for v in &values {
+                let epoch: u32 = v.parse().unwrap_or(0);
+                if let Some(e) = log.epochs.iter().find(|e| e.epoch == epoch) {
+                    points.push(Point {
+                        value: v.clone(),
+                        seed,
+                        accuracy: e.accuracy,
+                        seconds: log.time_until(epoch).as_secs_f64(),
+                    });
                 }
-            } else if let Some(last) = log.epochs.last() {
-                points.push(Point {
-                    value: value.to_string(),
-                    seed,
-                    accuracy: last.accuracy,
-                    seconds: log
-                        .epochs
-                        .iter()
-                        .map(|e| e.took)
-                        .sum::<Duration>()
-                        .as_secs_f64(),
-                });
             }
+        } else if let Some(last) = log.epochs.last() {
+            points.push(Point {
+                value: value.to_string(),
+                seed,
+                accuracy: last.accuracy,
+                seconds: log
+                    .epochs
+                    .iter()
+                    .map(|e| e.took)
+                    .sum::<Duration>()
+                    .as_secs_f64(),
+            });
         }
     }
 
