@@ -58,6 +58,7 @@ pub mod trainer;
 pub mod aligned_alloc;
 #[cfg(feature = "std")]
 pub mod atomic;
+pub mod confidence;
 #[cfg(feature = "std")]
 pub mod dataset;
 #[cfg(feature = "display")]

@@ -3,7 +3,7 @@
 //! Each picture is prepared the way MNIST was made (see `nnzero::prepare`): any size, dark ink
 //! on light paper or light on dark, PNG or JPEG. Prints `path<TAB>digit<TAB>confidence` per
 //! picture, where confidence is the winning output node's value (0..1), and a fourth column
-//! `unsure: maybe D (C)` when the read should not be trusted (see [`Unsure`]); `--json` prints
+//! `unsure: maybe D (C)` when the read should not be trusted (see `nnzero::confidence`); `--json` prints
 //! one JSON object per picture with all ten outputs, `unsure` and the runner-up. A picture that
 //! cannot be read gets a one-line error on stderr and the others are still read; the exit code
 //! is then 1.
@@ -59,9 +59,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         )));
     }
     let names = if let Some(dir) = &args.save_prepared {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::Mismatch(format!("--save-prepared {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Mismatch(format!("--save-prepared {}: {e}", dir.display())))?;
         prepared_names(&args.images)
     } else {
         Vec::new()
@@ -93,7 +92,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         scale_image(&prepared.pixels, &mut inputs);
         let outputs = net.query(&inputs);
         let digit = argmax(&outputs);
-        let read = Unsure::judge(&outputs);
+        let read = nnzero::confidence::judge(&outputs);
         #[cfg(feature = "display")]
         screen.show_next(args.images.len() as u64, &prepared.pixels, &outputs);
         if args.json {
@@ -132,37 +131,6 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         });
     }
     Ok(())
-}
-
-/// Whether a read is to be trusted: the network's best output is low, or the second is close
-/// behind it. The thresholds were chosen on the tuning half of the handwriting set
-/// (`handwriting-set score --unsure`), where they mark most of the misreads and few of the
-/// right answers.
-#[derive(Debug, Clone, Copy)]
-pub struct Unsure {
-    /// True when the read should not be trusted.
-    pub unsure: bool,
-    /// The runner-up digit.
-    pub second: usize,
-}
-
-impl Unsure {
-    /// Below this best output a read is unsure.
-    pub const LOW: f32 = 0.5;
-    /// A runner-up within this of the best makes a read unsure.
-    pub const CLOSE: f32 = 0.3;
-
-    /// Judges the ten outputs of one read.
-    pub fn judge(outputs: &[f32]) -> Unsure {
-        let best = argmax(outputs);
-        let second = (0..outputs.len())
-            .filter(|&i| i != best)
-            .max_by(|&a, &b| outputs[a].total_cmp(&outputs[b]).then(b.cmp(&a)))
-            .unwrap_or(best);
-        let unsure =
-            outputs[best] < Self::LOW || outputs[best] - outputs[second] < Self::CLOSE;
-        Unsure { unsure, second }
-    }
 }
 
 /// The names the prepared digits are saved under: `NAME.png` from the picture's stem, or its
