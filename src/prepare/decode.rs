@@ -163,7 +163,23 @@ fn png<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32)
     Ok((shrinker.finish(), (width, height)))
 }
 
-fn jpeg<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32)), PrepareError> {
+fn jpeg<R: BufRead + Seek>(
+    mut reader: R,
+    limits: Limits,
+) -> Result<(Gray, (u32, u32)), PrepareError> {
+    // The whole file (a phone's 12 MP JPEG is a few MB): its end is checked before decoding.
+    let mut bytes = Vec::new();
+    reader
+        .take(limits.max_alloc)
+        .read_to_end(&mut bytes)
+        .map_err(PrepareError::Io)?;
+    let Some(scan) = whole_scan(&bytes) else {
+        return Err(PrepareError::Decode(
+            "the file is cut short (no end-of-image marker after the image data)".into(),
+        ));
+    };
+    let scan_bytes = (bytes.len() - scan) as u64;
+    let reader = std::io::Cursor::new(bytes);
     let options = DecoderOptions::default()
         .jpeg_set_out_colorspace(ColorSpace::Luma)
         .set_strict_mode(true)
@@ -176,6 +192,15 @@ fn jpeg<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32
         .ok_or_else(|| PrepareError::Decode("no JPEG header".into()))?;
     let (width, height) = (info.width as u32, info.height as u32);
     check_side(width, height, limits)?;
+    // Every 8×8 block of luminance costs at least one bit of image data: a header claiming
+    // more pixels than the data can hold is a file cut short (or a bomb), whose missing part
+    // a decoder would fill with grey.
+    let blocks = (width as u64).div_ceil(8) * (height as u64).div_ceil(8);
+    if scan_bytes * 8 < blocks {
+        return Err(PrepareError::Decode(format!(
+            "the file is cut short: {scan_bytes} bytes of image data cannot hold {width}×{height} pixels"
+        )));
+    }
     // The luminance itself, and for a progressive JPEG the coefficients of every component
     // (two bytes a sample) that zune-jpeg holds until the last scan.
     let pixels = width as u64 * height as u64;
@@ -213,6 +238,36 @@ fn jpeg<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32
         None => gray,
     };
     Ok((gray, (width, height)))
+}
+
+/// Where the JPEG's first scan starts, if its image data is followed by its end-of-image
+/// marker. Entropy-coded data
+/// never holds 0xFF 0xD9 (a 0xFF in it is stuffed as 0xFF 0x00), so its absence after the
+/// first start-of-scan means the file was cut short; zune-jpeg would fill the rest with grey
+/// (even in strict mode, for some files), and the network would read the grey.
+fn whole_scan(b: &[u8]) -> Option<usize> {
+    let mut pos = 2; // after SOI
+                     // The segments before the first scan have lengths: walk them (an EXIF thumbnail inside
+                     // one has its own end marker, which must not count).
+    while pos + 4 <= b.len() {
+        if b[pos] != 0xFF {
+            return None;
+        }
+        let marker = b[pos + 1];
+        if marker == 0xFF {
+            pos += 1; // fill byte
+            continue;
+        }
+        if marker == 0xDA {
+            return b[pos..]
+                .windows(2)
+                .any(|m| m == [0xFF, 0xD9])
+                .then_some(pos);
+        }
+        let len = u16::from_be_bytes([b[pos + 2], b[pos + 3]]) as usize;
+        pos += 2 + len;
+    }
+    None
 }
 
 fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> PrepareError {
