@@ -17,9 +17,9 @@ pub struct Confidence {
 }
 
 /// Below this best output a read is unsure.
-pub const LOW: f32 = 0.5;
+pub const LOW: f32 = 0.7;
 /// A runner-up within this of the best output makes a read unsure.
-pub const CLOSE: f32 = 0.3;
+pub const CLOSE: f32 = 0.2;
 
 /// Judges the outputs of one read with the default thresholds ([`LOW`], [`CLOSE`]).
 pub fn judge(outputs: &[f32]) -> Confidence {

@@ -163,10 +163,7 @@ fn png<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32)
     Ok((shrinker.finish(), (width, height)))
 }
 
-fn jpeg<R: BufRead + Seek>(
-    mut reader: R,
-    limits: Limits,
-) -> Result<(Gray, (u32, u32)), PrepareError> {
+fn jpeg<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32)), PrepareError> {
     // The whole file (a phone's 12 MP JPEG is a few MB): its end is checked before decoding.
     let mut bytes = Vec::new();
     reader
