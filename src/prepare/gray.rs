@@ -61,18 +61,22 @@ impl Gray {
     pub(super) fn oriented(self, orientation: image::metadata::Orientation) -> Gray {
         use image::metadata::Orientation as O;
         let (w, h) = (self.w, self.h);
-        // Where each output pixel comes from: (output size, source index of (x, y)).
-        let map: (usize, usize, Box<dyn Fn(usize, usize) -> usize>) = match orientation {
+        // The output's size, and where each of its pixels comes from.
+        let (ow, oh) = match orientation {
             O::NoTransforms => return self,
-            O::FlipHorizontal => (w, h, Box::new(move |x, y| y * w + (w - 1 - x))),
-            O::Rotate180 => (w, h, Box::new(move |x, y| (h - 1 - y) * w + (w - 1 - x))),
-            O::FlipVertical => (w, h, Box::new(move |x, y| (h - 1 - y) * w + x)),
-            O::Rotate90 => (h, w, Box::new(move |x, y| (h - 1 - x) * w + y)),
-            O::Rotate270 => (h, w, Box::new(move |x, y| x * w + (w - 1 - y))),
-            O::Rotate90FlipH => (h, w, Box::new(move |x, y| x * w + y)),
-            O::Rotate270FlipH => (h, w, Box::new(move |x, y| (h - 1 - x) * w + (w - 1 - y))),
+            O::FlipHorizontal | O::Rotate180 | O::FlipVertical => (w, h),
+            _ => (h, w),
         };
-        let (ow, oh, from) = map;
+        let from = |x: usize, y: usize| match orientation {
+            O::FlipHorizontal => y * w + (w - 1 - x),
+            O::Rotate180 => (h - 1 - y) * w + (w - 1 - x),
+            O::FlipVertical => (h - 1 - y) * w + x,
+            O::Rotate90 => (h - 1 - x) * w + y,
+            O::Rotate270 => x * w + (w - 1 - y),
+            O::Rotate90FlipH => x * w + y,
+            O::Rotate270FlipH => (h - 1 - x) * w + (w - 1 - y),
+            O::NoTransforms => y * w + x,
+        };
         let mut px = Vec::with_capacity(ow * oh);
         for y in 0..oh {
             for x in 0..ow {

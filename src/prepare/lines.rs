@@ -36,8 +36,8 @@ pub(super) fn remove_ruled_lines(mask: &mut [bool], w: usize, h: usize) -> usize
     for y in 0..h {
         let row = &thin[y * w..(y + 1) * w];
         let mut last: Option<usize> = None;
-        for x in 0..w {
-            if row[x] {
+        for (x, &on) in row.iter().enumerate() {
+            if on {
                 if let Some(l) = last {
                     if x - l > 1 && x - l <= gap {
                         bridged[y * w + l + 1..y * w + x].fill(true);
