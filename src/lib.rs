@@ -62,6 +62,7 @@ pub mod trainer;
 
 #[cfg(feature = "std")]
 pub mod atomic;
+pub mod confidence;
 #[cfg(feature = "std")]
 pub mod dataset;
 #[cfg(feature = "display")]

@@ -3,16 +3,14 @@
 //! Pictures are decoded with [`crate::prepare`]'s limits, exactly as `nnzero predict` reads a
 //! file; the network sits behind a mutex because teaching changes it while others read.
 
-use std::io::Cursor;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use image::ImageReader;
 use serde_json::{json, Value};
 
 use super::hub::{round4, Hub, Mode};
 use crate::mnist::{argmax, scale_image, targets_into};
-use crate::prepare::{prepare_image, Limits, PrepareError, Prepared};
+use crate::prepare::{prepare_bytes, Limits, PrepareError, Prepared};
 use crate::{model, Network};
 
 /// Most times one `POST /api/teach` may repeat the book's step.
@@ -215,35 +213,3 @@ fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {
     })
 }
 
-/// Decodes a PNG or JPEG from memory within `limits` (the header is checked before anything is
-/// allocated, as [`crate::prepare::prepare_file`] does) and prepares it.
-pub fn prepare_bytes(bytes: &[u8], limits: Limits) -> Result<Prepared, PrepareError> {
-    let reader = || {
-        ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(PrepareError::Io)
-    };
-    let (width, height) = reader()?
-        .into_dimensions()
-        .map_err(|e| PrepareError::Decode(e.to_string()))?;
-    if width > limits.max_side || height > limits.max_side {
-        return Err(PrepareError::TooLarge {
-            width,
-            height,
-            limit: limits.max_side,
-        });
-    }
-    if width == 0 || height == 0 {
-        return Err(PrepareError::NoDigit);
-    }
-    let mut reader = reader()?;
-    let mut l = image::Limits::default();
-    l.max_image_width = Some(limits.max_side);
-    l.max_image_height = Some(limits.max_side);
-    l.max_alloc = Some(limits.max_alloc);
-    reader.limits(l);
-    let img = reader
-        .decode()
-        .map_err(|e| PrepareError::Decode(e.to_string()))?;
-    prepare_image(&img)
-}

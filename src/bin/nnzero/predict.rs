@@ -2,10 +2,13 @@
 //!
 //! Each picture is prepared the way MNIST was made (see `nnzero::prepare`): any size, dark ink
 //! on light paper or light on dark, PNG or JPEG. Prints `path<TAB>digit<TAB>confidence` per
-//! picture, where confidence is the winning output node's value (0..1); `--json` prints one
-//! JSON object per picture with all ten outputs. A picture that cannot be read gets a one-line
-//! error on stderr and the others are still read; the exit code is then 1.
+//! picture, where confidence is the winning output node's value (0..1), and a fourth column
+//! `unsure: maybe D (C)` when the read should not be trusted (see `nnzero::confidence`); `--json` prints
+//! one JSON object per picture with all ten outputs, `unsure` and the runner-up. A picture that
+//! cannot be read gets a one-line error on stderr and the others are still read; the exit code
+//! is then 1.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +28,8 @@ pub struct PredictArgs {
     /// Print one JSON object per picture, with all ten outputs.
     #[arg(long)]
     pub json: bool,
-    /// Write the 28×28 image the network saw for each picture into DIR (as NAME.png).
+    /// Write the 28×28 image the network saw for each picture into DIR (created if need be),
+    /// as NAME.png, or NAME.EXT.png when two pictures share a name.
     #[arg(long, value_name = "DIR")]
     pub save_prepared: Option<PathBuf>,
     /// Print the prepared digit as text art beside the ten outputs.
@@ -54,14 +58,13 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             net.inputs()
         )));
     }
-    if let Some(dir) = &args.save_prepared {
-        if !dir.is_dir() {
-            return Err(CliError::Mismatch(format!(
-                "--save-prepared {}: not a directory",
-                dir.display()
-            )));
-        }
-    }
+    let names = if let Some(dir) = &args.save_prepared {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Mismatch(format!("--save-prepared {}: {e}", dir.display())))?;
+        prepared_names(&args.images)
+    } else {
+        Vec::new()
+    };
     #[cfg(feature = "display")]
     let mut screen = crate::display::Viewer::new(
         args.display.open()?,
@@ -71,7 +74,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     let mut inputs = vec![0.0f32; net.inputs()];
-    for path in &args.images {
+    for (n, path) in args.images.iter().enumerate() {
         let prepared = match prepare_file(path, Limits::default()) {
             Ok(p) => p,
             Err(why) => {
@@ -81,7 +84,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             }
         };
         if let Some(dir) = &args.save_prepared {
-            if let Err(why) = save_prepared(dir, path, &prepared.pixels) {
+            if let Err(why) = save_prepared(&dir.join(&names[n]), &prepared.pixels) {
                 eprintln!("error: {why}");
                 failed += 1;
             }
@@ -89,6 +92,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         scale_image(&prepared.pixels, &mut inputs);
         let outputs = net.query(&inputs);
         let digit = argmax(&outputs);
+        let read = nnzero::confidence::judge(&outputs);
         #[cfg(feature = "display")]
         screen.show_next(args.images.len() as u64, &prepared.pixels, &outputs);
         if args.json {
@@ -98,8 +102,19 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
                 "confidence": outputs[digit],
                 "outputs": outputs,
                 "inverted": prepared.inverted,
+                "unsure": read.unsure,
+                "runner_up": { "digit": read.second, "confidence": outputs[read.second] },
             });
             writeln!(out, "{json}")?;
+        } else if read.unsure {
+            writeln!(
+                out,
+                "{}\t{digit}\t{:.4}\tunsure: maybe {} ({:.4})",
+                path.display(),
+                outputs[digit],
+                read.second,
+                outputs[read.second]
+            )?;
         } else {
             writeln!(out, "{}\t{digit}\t{:.4}", path.display(), outputs[digit])?;
         }
@@ -118,19 +133,50 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Saves the prepared digit as DIR/<picture's name>.png, atomically.
-fn save_prepared(dir: &Path, picture: &Path, pixels: &[u8; PIXELS]) -> Result<(), String> {
-    let stem = picture
-        .file_stem()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or("digit".into());
-    let target = dir.join(format!("{stem}.png"));
+/// The names the prepared digits are saved under: `NAME.png` from the picture's stem, or its
+/// whole file name (`photo7.jpg.png`) when two pictures share a stem, and `-2`, `-3`… when
+/// even those collide (the same name in two folders): no prepared image overwrites another.
+fn prepared_names(pictures: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "digit".into())
+    };
+    let mut stems: BTreeMap<String, usize> = BTreeMap::new();
+    for p in pictures {
+        *stems.entry(stem(p)).or_default() += 1;
+    }
+    let mut used = BTreeSet::new();
+    pictures
+        .iter()
+        .map(|p| {
+            let s = stem(p);
+            let base = if stems[&s] > 1 {
+                p.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or(s)
+            } else {
+                s
+            };
+            let mut name = format!("{base}.png");
+            let mut k = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{base}-{k}.png");
+                k += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// Saves the prepared digit as a PNG at `target`, atomically.
+fn save_prepared(target: &Path, pixels: &[u8; PIXELS]) -> Result<(), String> {
     let mut png = Vec::new();
     image::GrayImage::from_raw(SIDE as u32, SIDE as u32, pixels.to_vec())
         .ok_or("28×28 buffer")?
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| format!("{}: {e}", target.display()))?;
-    nnzero::atomic::write(&target, &png)
+    nnzero::atomic::write(target, &png)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))
 }
 

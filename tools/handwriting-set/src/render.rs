@@ -59,6 +59,42 @@ pub struct Page {
     pub specks: usize,
     /// How it is saved.
     pub mode: Mode,
+    /// A desk around the sheet of paper (a phone photo), if any.
+    pub desk: Option<Desk>,
+    /// Ruled lines on the paper, if any.
+    pub ruled: Option<Ruled>,
+    /// A pencil's grain: ink coverage is thinned by up to this fraction, pixel by pixel.
+    pub grain: f32,
+}
+
+/// A desk seen around the sheet of paper.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    /// The desk's colour.
+    pub colour: [f32; 3],
+    /// The sheet's centre on the canvas.
+    pub centre: (f32, f32),
+    /// Half its width and height.
+    pub half: (f32, f32),
+    /// Its rotation, degrees.
+    pub angle: f32,
+    /// A shadow's darkening across the picture (0: none), from the light's direction.
+    pub shadow: f32,
+}
+
+/// Ruled paper.
+#[derive(Debug, Clone)]
+pub struct Ruled {
+    /// Distance between lines, pixels.
+    pub spacing: f32,
+    /// Where the first line is, pixels.
+    pub offset: f32,
+    /// Line width, pixels.
+    pub width: f32,
+    /// The lines' colour.
+    pub colour: [f32; 3],
+    /// The lines' tilt, degrees.
+    pub tilt: f32,
 }
 
 /// Draws the `msize`×`msize` coverage `mask` (its unit box spans the middle 80 %) on `page`.
@@ -108,10 +144,41 @@ pub fn compose(mask: &[f32], msize: usize, page: &Page, rng: &mut Rng) -> Dynami
             // Light falls off linearly across the page in the light's direction.
             let t =
                 ((x as f32 / w as f32 - 0.5) * lc + (y as f32 / h as f32 - 0.5) * ls + 0.71) / 1.42;
-            let light = 1.0 - page.light * t.clamp(0.0, 1.0);
+            let mut light = 1.0 - page.light * t.clamp(0.0, 1.0);
             let n = page.noise * rng.normal();
+            let a = if page.grain > 0.0 {
+                a * (1.0 - page.grain * rng.range(0.0, 1.0))
+            } else {
+                a
+            };
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            let mut paper = page.paper;
+            let mut on_paper = true;
+            if let Some(desk) = &page.desk {
+                // A soft shadow (a hand, a phone) over one side.
+                let st = ((t - 0.55) * 6.0).clamp(0.0, 1.0);
+                light *= 1.0 - desk.shadow * st;
+                let (s, c) = desk.angle.to_radians().sin_cos();
+                let (dx, dy) = (px - desk.centre.0, py - desk.centre.1);
+                let (u, v) = (c * dx + s * dy, -s * dx + c * dy);
+                // Coverage of the sheet with a one-pixel soft edge.
+                let inside = (desk.half.0 - u.abs()).min(desk.half.1 - v.abs());
+                let cov = (inside + 0.5).clamp(0.0, 1.0);
+                on_paper = cov > 0.5;
+                for ch in 0..3 {
+                    paper[ch] = page.paper[ch] * cov + desk.colour[ch] * (1.0 - cov);
+                }
+            }
+            if let (Some(r), true) = (&page.ruled, on_paper) {
+                let yy = py - (px - w as f32 / 2.0) * r.tilt.to_radians().tan() - r.offset;
+                let d = (yy - r.spacing * (yy / r.spacing).round()).abs();
+                let cov = (r.width / 2.0 - d + 0.5).clamp(0.0, 1.0);
+                for ch in 0..3 {
+                    paper[ch] = paper[ch] * (1.0 - cov) + r.colour[ch] * cov;
+                }
+            }
             for (ch, out) in rgb[i].iter_mut().enumerate() {
-                let v = page.paper[ch] * (1.0 - a) + page.ink[ch] * a;
+                let v = paper[ch] * (1.0 - a) + page.ink[ch] * a;
                 *out = (v * light + n).clamp(0.0, 255.0);
             }
         }

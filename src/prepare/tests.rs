@@ -1,0 +1,166 @@
+//! The preparation on synthetic pictures: polarity, uneven light, specks, aspect ratio, blank
+//! pictures, and the defects of issue 9 that need no file (thick and thin pens, a desk).
+
+use super::*;
+
+/// A `w`×`h` picture of paper level `paper` with a ring of ink level `ink` around
+/// (cx, cy), radius `r`, drawn with a pen `pen` wide.
+fn ring(
+    (w, h): (usize, usize),
+    (cx, cy): (f32, f32),
+    r: f32,
+    pen: f32,
+    (paper, ink): (f32, f32),
+) -> Vec<f32> {
+    let mut v = vec![paper; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+            let cover = (pen / 2.0 - (d - r).abs() + 0.5).clamp(0.0, 1.0);
+            v[y * w + x] = paper + (ink - paper) * cover;
+        }
+    }
+    v
+}
+
+fn gray(v: &[f32], w: usize, h: usize) -> Gray {
+    Gray::new(
+        w,
+        h,
+        v.iter()
+            .map(|&p| p.round().clamp(0.0, 255.0) as u8)
+            .collect(),
+    )
+}
+
+fn centre_of_mass(p: &[u8; 784]) -> (f32, f32) {
+    let (mut m, mut mx, mut my) = (0.0, 0.0, 0.0);
+    for (i, &v) in p.iter().enumerate() {
+        let v = v as f32;
+        m += v;
+        mx += v * ((i % 28) as f32 + 0.5);
+        my += v * ((i / 28) as f32 + 0.5);
+    }
+    (mx / m, my / m)
+}
+
+fn extent(p: &[u8; 784]) -> (usize, usize) {
+    let (mut x0, mut y0, mut x1, mut y1) = (28, 28, 0, 0);
+    for (i, &v) in p.iter().enumerate() {
+        if v > 0 {
+            x0 = x0.min(i % 28);
+            y0 = y0.min(i / 28);
+            x1 = x1.max(i % 28 + 1);
+            y1 = y1.max(i / 28 + 1);
+        }
+    }
+    (x1 - x0, y1 - y0)
+}
+
+#[test]
+fn a_dark_ring_on_white_paper_becomes_a_centred_light_ring() {
+    // Off centre on a 300×200 canvas, 60 px across.
+    let luma = ring((300, 200), (70.0, 140.0), 30.0, 6.0, (240.0, 20.0));
+    let (p, inverted) = prepare_gray(&gray(&luma, 300, 200)).unwrap();
+    assert!(inverted);
+    let (cx, cy) = centre_of_mass(&p);
+    assert!(
+        (cx - 14.0).abs() <= 0.6 && (cy - 14.0).abs() <= 0.6,
+        "centre of mass {cx},{cy}"
+    );
+    let (w, h) = extent(&p);
+    assert!(
+        (19..=21).contains(&w) && (19..=21).contains(&h),
+        "extent {w}×{h}"
+    );
+    assert_eq!(p.iter().copied().max(), Some(255));
+    assert_eq!(p[0], 0);
+    assert_eq!(p[14 * 28 + 14], 0, "the ring's hole is background");
+}
+
+#[test]
+fn light_ink_on_dark_paper_is_not_inverted() {
+    let luma = ring((64, 64), (32.0, 32.0), 20.0, 4.0, (30.0, 230.0));
+    let (p, inverted) = prepare_gray(&gray(&luma, 64, 64)).unwrap();
+    assert!(!inverted);
+    assert!(p.contains(&255));
+    assert_eq!(p[14 * 28 + 14], 0, "the ring's hole is background");
+}
+
+#[test]
+fn uneven_light_and_noise_do_not_make_ink() {
+    // Paper going from 140 to 250 across, specks of noise, a ring of ink.
+    let (w, h) = (160, 120);
+    let mut luma = ring((w, h), (80.0, 60.0), 35.0, 5.0, (0.0, -180.0));
+    let mut state = 1u32;
+    for y in 0..h {
+        for x in 0..w {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = ((state >> 24) as f32 - 128.0) / 16.0;
+            let paper = 140.0 + 110.0 * x as f32 / w as f32;
+            luma[y * w + x] = (luma[y * w + x] + paper + noise).clamp(0.0, 255.0);
+        }
+    }
+    for &(x, y) in &[(10usize, 10usize), (150, 100), (20, 100)] {
+        luma[y * w + x] = 0.0; // black specks far from the digit
+    }
+    let (p, inverted) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    assert!(inverted);
+    let (ew, eh) = extent(&p);
+    assert!(
+        (18..=22).contains(&ew) && (18..=22).contains(&eh),
+        "extent {ew}×{eh}"
+    );
+    let (cx, cy) = centre_of_mass(&p);
+    assert!(
+        (cx - 14.0).abs() <= 0.8 && (cy - 14.0).abs() <= 0.8,
+        "{cx},{cy}"
+    );
+}
+
+#[test]
+fn a_tall_thin_stroke_keeps_its_aspect_ratio() {
+    // A vertical bar 8×100 on a 200×200 canvas: 20 px tall, about 2 px wide.
+    let (w, h) = (200, 200);
+    let mut luma = vec![255.0; w * h];
+    for y in 50..150 {
+        for x in 96..104 {
+            luma[y * w + x] = 0.0;
+        }
+    }
+    let (p, _) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    let (ew, eh) = extent(&p);
+    assert!((20..=21).contains(&eh), "height {eh}");
+    assert!((1..=4).contains(&ew), "width {ew}");
+}
+
+#[test]
+fn blank_and_uniform_images_have_no_digit() {
+    for level in [0.0, 128.0, 255.0] {
+        let luma = vec![level; 50 * 40];
+        assert!(matches!(
+            prepare_gray(&gray(&luma, 50, 40)),
+            Err(PrepareError::NoDigit)
+        ));
+    }
+    // Noise alone is not a digit either.
+    let mut state = 7u32;
+    let noise: Vec<f32> = (0..300 * 200)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            200.0 + ((state >> 24) as f32 - 128.0) / 12.0
+        })
+        .collect();
+    assert!(matches!(
+        prepare_gray(&gray(&noise, 300, 200)),
+        Err(PrepareError::NoDigit)
+    ));
+}
+
+#[test]
+fn the_same_picture_gives_the_same_bytes() {
+    let luma = ring((300, 200), (70.0, 140.0), 30.0, 6.0, (240.0, 20.0));
+    let a = prepare_gray(&gray(&luma, 300, 200)).unwrap();
+    let b = prepare_gray(&gray(&luma, 300, 200)).unwrap();
+    assert_eq!(a, b);
+}
