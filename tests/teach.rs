@@ -89,7 +89,11 @@ fn teaching_five_pictures_a_digit_reads_the_hand_and_keeps_mnist() {
     // The same seed, the same model, bit for bit.
     let again = nnzero(
         dir.path(),
-        &[&args[..3], &["again.nnz", taught.to_str().unwrap()]].concat(),
+        &[
+            &args[..3],
+            &["--save", "again.nnz", taught.to_str().unwrap()],
+        ]
+        .concat(),
     );
     assert_ok(&again);
     assert_eq!(
