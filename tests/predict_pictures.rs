@@ -266,7 +266,7 @@ fn huge_pictures_stay_within_a_small_memory_budget() {
     // with 300 MB of address space: each is one clear error line, and the next file is read.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let model = small_model(d);
+    small_model(d);
     white_png(&d.join("white.png"), 8192);
     fs::write(d.join("claims.jpg"), jpeg_claiming(8000)).unwrap();
     pictures::seven().save(d.join("seven.png")).unwrap();

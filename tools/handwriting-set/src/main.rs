@@ -660,12 +660,11 @@ struct Tally {
     wrong: Vec<String>,
 }
 
+/// Each picture's digit and the network's ten outputs for it.
+type Reads = Vec<(u8, Vec<f32>)>;
+
 /// Reads every picture of the folder `dir` with `net`; the outputs for each picture too.
-fn read_set(
-    net: &nnzero::Network,
-    dir: &Path,
-    book: bool,
-) -> Result<(Tally, Vec<(u8, Vec<f32>)>), String> {
+fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Reads), String> {
     let entries = read_manifest(dir)?;
     let mut t = Tally {
         groups: BTreeMap::new(),

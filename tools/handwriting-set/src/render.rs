@@ -165,16 +165,16 @@ pub fn compose(mask: &[f32], msize: usize, page: &Page, rng: &mut Rng) -> Dynami
                 let inside = (desk.half.0 - u.abs()).min(desk.half.1 - v.abs());
                 let cov = (inside + 0.5).clamp(0.0, 1.0);
                 on_paper = cov > 0.5;
-                for ch in 0..3 {
-                    paper[ch] = page.paper[ch] * cov + desk.colour[ch] * (1.0 - cov);
+                for ((p, &sheet), &wood) in paper.iter_mut().zip(&page.paper).zip(&desk.colour) {
+                    *p = sheet * cov + wood * (1.0 - cov);
                 }
             }
             if let (Some(r), true) = (&page.ruled, on_paper) {
                 let yy = py - (px - w as f32 / 2.0) * r.tilt.to_radians().tan() - r.offset;
                 let d = (yy - r.spacing * (yy / r.spacing).round()).abs();
                 let cov = (r.width / 2.0 - d + 0.5).clamp(0.0, 1.0);
-                for ch in 0..3 {
-                    paper[ch] = paper[ch] * (1.0 - cov) + r.colour[ch] * cov;
+                for (p, &line) in paper.iter_mut().zip(&r.colour) {
+                    *p = *p * (1.0 - cov) + line * cov;
                 }
             }
             for (ch, out) in rgb[i].iter_mut().enumerate() {
