@@ -14,8 +14,8 @@
 //! header's sizes against the file's length *before* allocating anything, then the checksum,
 //! then that every weight is finite; it rejects trailing bytes.
 
-use alloc::vec::Vec;
 use crate::aligned::{self, AlignedMatrix};
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::container::{self, ContainerError, Format, TRAILER_LEN};

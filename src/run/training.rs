@@ -334,7 +334,9 @@ impl Run {
             targets,
             ..
         } = self;
-        let feed = feed.as_mut().unwrap_or_else(|| unreachable!("started above"));
+        let feed = feed
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("started above"));
         let copies = recipe.copies();
         let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
             scale_image(pixels, inputs);
@@ -405,17 +407,19 @@ impl Run {
                 side,
             )
         });
-        Box::new(move |index, copy, src, out| match (rotate, augmenter.as_mut()) {
-            (Some(degrees), _) if copy < first_augmented => {
-                let angle = if copy == 1 { degrees } else { -degrees };
-                warp(src, out, side, &Affine::rotation(angle));
-            }
-            (_, Some(aug)) => {
-                let copy = (copy - first_augmented) as u32;
-                aug.augment(epoch, index, copy, src, out);
-            }
-            (_, None) => unreachable!("a copy beyond the recipe's"),
-        })
+        Box::new(
+            move |index, copy, src, out| match (rotate, augmenter.as_mut()) {
+                (Some(degrees), _) if copy < first_augmented => {
+                    let angle = if copy == 1 { degrees } else { -degrees };
+                    warp(src, out, side, &Affine::rotation(angle));
+                }
+                (_, Some(aug)) => {
+                    let copy = (copy - first_augmented) as u32;
+                    aug.augment(epoch, index, copy, src, out);
+                }
+                (_, None) => unreachable!("a copy beyond the recipe's"),
+            },
+        )
     }
 
     /// Runs every remaining epoch without pausing.

@@ -212,4 +212,3 @@ fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {
         "inverted": prepared.inverted,
     })
 }
-

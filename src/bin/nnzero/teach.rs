@@ -13,8 +13,8 @@ use nnzero::mnist::{CLASSES, PIXELS};
 use nnzero::model;
 use nnzero::teach::{cross_validate, folder, mnist_pool, score, teach, TeachConfig};
 
-use crate::error::CliError;
 use crate::data::open_or_bundled;
+use crate::error::CliError;
 
 /// Options of `nnzero teach`.
 #[derive(Args, Debug)]
