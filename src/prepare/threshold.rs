@@ -101,7 +101,7 @@ mod tests {
     fn a_thin_pen_on_a_noisy_page_is_found_above_the_noise() {
         // 100 000 pixels of noise 0..12, 200 of ink at 180: ink is 0.2 % of the picture.
         let mut hat: Vec<u8> = (0..100_000u32)
-            .map(|i| ((i * 2654435761) >> 28) as u8 % 13)
+            .map(|i| (i.wrapping_mul(2654435761) >> 28) as u8 % 13)
             .collect();
         hat.extend(std::iter::repeat_n(180, 200));
         let s = split(&hat).unwrap();
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn noise_alone_is_not_ink() {
         let hat: Vec<u8> = (0..10_000u32)
-            .map(|i| ((i * 2654435761) >> 28) as u8 % 13)
+            .map(|i| (i.wrapping_mul(2654435761) >> 28) as u8 % 13)
             .collect();
         assert_eq!(split(&hat), None);
         assert_eq!(split(&[0; 100]), None);
