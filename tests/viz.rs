@@ -224,12 +224,15 @@ fn sweep_over_learning_rates_and_seeds_writes_a_chart_and_the_figures() {
         assert!(r.3 > 0.2 && r.3 < 1.0, "accuracy {}", r.3); // chance is 0.1
         assert!(r.4 > 0.0, "seconds {}", r.4);
     }
-    // The CSV holds what the training runs printed.
-    let printed = correct_counts(&stdout(&o));
-    let recorded: Vec<u32> = rows
+    // The CSV holds what the training runs printed (the runs go side by side, so they print
+    // in the order they finish).
+    let mut printed = correct_counts(&stdout(&o));
+    let mut recorded: Vec<u32> = rows
         .iter()
         .map(|r| (r.3 * 10000.0).round() as u32)
         .collect();
+    printed.sort_unstable();
+    recorded.sort_unstable();
     assert_eq!(printed, recorded);
     assert!(stdout(&o).contains("wrote lr.png and lr.csv"));
 }
