@@ -104,7 +104,7 @@ fn trained_model(dir: &Path) {
 }
 
 fn digit(n: usize) -> Vec<u8> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/handwriting");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/handwriting/tune");
     let name = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

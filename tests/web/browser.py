@@ -144,9 +144,11 @@ def serve_page(binary, model, shots):
 def live_page(binary, workdir, shots):
     for phone in (False, True):
         size = "phone" if phone else "desktop"
-        # Long enough to be still training when the checks are done; killed after them.
+        # Long enough to be still training when the checks are done; killed after them. Each
+        # run saves to a file of its own: a killed run leaves its checkpoint, which a new run
+        # to the same file refuses to overwrite without --resume.
         proc, url = start(binary, ["train", "--epochs", "6", "--hidden", "100",
-                                   "--save", os.path.join(workdir, "live.nnz")], workdir)
+                                   "--save", os.path.join(workdir, f"live-{size}.nnz")], workdir)
         try:
             d = browser(phone)
             try:
