@@ -6,33 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{assert_one_line_error, epoch_accuracies, nnzero, stderr, stdout};
+use common::{assert_one_line_error, epoch_accuracies, nnzero, stderr, stdout, subset};
 use nnzero::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
-
-/// Writes the first `n` images of the bundled training (or test) set as an uncompressed blob.
-fn subset(dir: &Path, name: &str, n: u32, test: bool) -> PathBuf {
-    let data = if test {
-        Dataset::bundled_test()
-    } else {
-        Dataset::bundled_train()
-    }
-    .unwrap();
-    let h = data.header();
-    let mut w = BlobWriter::new(
-        Vec::new(),
-        Header::new(n, h.rows, h.cols, h.classes).unwrap(),
-    )
-    .unwrap();
-    let mut stream = data.stream().unwrap();
-    for _ in 0..n {
-        let (label, pixels) = stream.next_record().unwrap().unwrap();
-        w.push(label, pixels).unwrap();
-    }
-    let path = dir.join(name);
-    fs::write(&path, w.finish().unwrap()).unwrap();
-    path
-}
 
 /// A quickly trained model: 3,000 images, one epoch.
 fn small_model(dir: &Path, name: &str, seed: &str) -> PathBuf {

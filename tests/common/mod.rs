@@ -3,8 +3,11 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use nnzero::blob::{BlobWriter, Header};
+use nnzero::dataset::Dataset;
 
 /// Runs the `nnzero` binary in `dir`.
 pub fn nnzero(dir: &Path, args: &[&str]) -> Output {
@@ -68,4 +71,28 @@ pub fn epoch_accuracies(out: &str) -> Vec<(f64, u32)> {
             (pct, correct)
         })
         .collect()
+}
+
+/// Writes the first `n` images of the bundled training (or test) set as an uncompressed blob.
+pub fn subset(dir: &Path, name: &str, n: u32, test: bool) -> PathBuf {
+    let data = if test {
+        Dataset::bundled_test()
+    } else {
+        Dataset::bundled_train()
+    }
+    .unwrap();
+    let h = data.header();
+    let mut w = BlobWriter::new(
+        Vec::new(),
+        Header::new(n, h.rows, h.cols, h.classes).unwrap(),
+    )
+    .unwrap();
+    let mut stream = data.stream().unwrap();
+    for _ in 0..n {
+        let (label, pixels) = stream.next_record().unwrap().unwrap();
+        w.push(label, pixels).unwrap();
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, w.finish().unwrap()).unwrap();
+    path
 }
