@@ -284,7 +284,7 @@ impl Network {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use nalgebra::{DMatrix, DVector};
 
@@ -304,7 +304,9 @@ mod tests {
         *wih += lr * d_hid * inputs.transpose();
     }
 
-    fn samples(n: usize, inputs: usize, outputs: usize) -> Vec<(Vec<f32>, Vec<f32>)> {
+    /// `n` pseudo-random samples (inputs in the book's 0.01..1 range, one-hot targets); the
+    /// trainer tests here and in `parallel` share them.
+    pub(crate) fn samples(n: usize, inputs: usize, outputs: usize) -> Vec<(Vec<f32>, Vec<f32>)> {
         let mut state = 0x9E37_79B9u32;
         let mut next = move || {
             state ^= state << 13;

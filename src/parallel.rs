@@ -607,25 +607,7 @@ fn wait_until(ready: impl Fn() -> bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn samples(n: usize, inputs: usize, outputs: usize) -> Vec<(Vec<f32>, Vec<f32>)> {
-        let mut state = 0x2545_F491u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as f32 / u32::MAX as f32
-        };
-        (0..n)
-            .map(|k| {
-                let x = (0..inputs).map(|_| next() * 0.99 + 0.01).collect();
-                let t = (0..outputs)
-                    .map(|o| if o == k % outputs { 0.99 } else { 0.01 })
-                    .collect();
-                (x, t)
-            })
-            .collect()
-    }
+    use crate::network::tests::samples;
 
     fn bits(m: &[f32]) -> Vec<u32> {
         m.iter().map(|v| v.to_bits()).collect()

@@ -127,6 +127,16 @@ pub fn teach(
     net.set_learning_rate(saved_lr);
 }
 
+/// One step of the book's rule on one picture (MNIST-style pixels) and its digit: what the
+/// web page's "it was a 4" does, once per press.
+pub fn step(net: &mut Network, pixels: &[u8], label: u8) {
+    let mut inputs = vec![0.0; net.inputs()];
+    let mut targets = vec![0.0; net.outputs()];
+    scale_image(pixels, &mut inputs);
+    targets_into(label, &mut targets);
+    net.train(&inputs, &targets);
+}
+
 /// How many of `pictures` `net` reads correctly.
 pub fn score(net: &Network, pictures: &[Example]) -> usize {
     let mut inputs = [0.0f32; PIXELS];

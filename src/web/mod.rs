@@ -45,7 +45,7 @@ use std::net::SocketAddr;
 
 pub use assets::{find as asset, Asset, ASSETS};
 pub use hub::{Feed, Hub, Json, Mode};
-pub use served::{teach_step, Served, ServedError, MAX_REPEAT};
+pub use served::{Served, ServedError, MAX_REPEAT};
 pub use server::{Server, MAX_BODY, MAX_EVENT_CLIENTS, MAX_TILES};
 
 /// Why the server could not start.

@@ -111,7 +111,7 @@ impl Served {
             let mut net = self.net();
             let before = query(&net, &prepared.pixels);
             for _ in 0..repeat.clamp(1, MAX_REPEAT) {
-                teach_step(&mut net, &prepared.pixels, label as u8);
+                crate::teach::step(&mut net, &prepared.pixels, label as u8);
             }
             (before, query(&net, &prepared.pixels))
         };
@@ -186,15 +186,6 @@ fn query(net: &Network, pixels: &[u8]) -> Vec<f32> {
     let mut inputs = vec![0.0; net.inputs()];
     scale_image(pixels, &mut inputs);
     net.query(&inputs)
-}
-
-/// One step of the book's rule on one picture: what `train` does for each sample.
-pub fn teach_step(net: &mut Network, pixels: &[u8], label: u8) {
-    let mut inputs = vec![0.0; net.inputs()];
-    let mut targets = vec![0.0; net.outputs()];
-    scale_image(pixels, &mut inputs);
-    targets_into(label, &mut targets);
-    net.train(&inputs, &targets);
 }
 
 /// Three places in −1..1, as f64 so that JSON writes `0.43`, not `0.4300000071525574`.
