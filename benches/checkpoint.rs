@@ -46,12 +46,11 @@ fn main() {
 
     // The write alone.
     let run = open();
-    let c = run.checkpoint();
-    let size = checkpoint::encode(&c).len();
+    let size = run.checkpoint_view().file_len();
     let mut writes = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        checkpoint::save(&c, &path).expect("write a checkpoint");
+        run.save_checkpoint(&path).expect("write a checkpoint");
         writes.push(t.elapsed());
     }
     writes.sort();
@@ -78,7 +77,7 @@ fn main() {
             let status = run
                 .run_until(&mut [], |_| last.elapsed() >= INTERVAL)
                 .expect("train");
-            checkpoint::save(&run.checkpoint(), &path).expect("write a checkpoint");
+            run.save_checkpoint(&path).expect("write a checkpoint");
             written += 1;
             if status == Status::Finished {
                 break;

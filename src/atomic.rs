@@ -81,7 +81,17 @@ pub fn write_with(
 /// new file is complete and synced, the old one is renamed to `previous`, then the new one to
 /// `path`. A crash between the two renames leaves `previous` good and `path` missing.
 pub fn write_keeping_previous(path: &Path, previous: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_inner(path, Some(previous), |f| f.write_all(bytes))
+    write_keeping_previous_with(path, previous, |f| f.write_all(bytes))
+}
+
+/// [`write_keeping_previous`] with what `fill` writes into the (buffered) temporary file, so
+/// a large file is streamed to disk rather than built in memory first.
+pub fn write_keeping_previous_with(
+    path: &Path,
+    previous: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_inner(path, Some(previous), fill)
 }
 
 fn write_inner(

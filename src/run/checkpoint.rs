@@ -6,6 +6,7 @@
 //! a card pulled mid-write on a filesystem that lies about fsync) is refused by its checksum,
 //! and [`load_newest`] falls back to the previous one.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -50,7 +51,16 @@ pub struct CheckpointHeader {
 impl CheckpointHeader {
     /// Weights in `wih` and `who`.
     fn weights(&self) -> u64 {
-        self.hidden as u64 * (self.inputs as u64 + self.outputs as u64)
+        let (wih, who) = self.weight_counts();
+        wih + who
+    }
+
+    /// Weights in `wih` and in `who`.
+    fn weight_counts(&self) -> (u64, u64) {
+        (
+            self.hidden as u64 * self.inputs as u64,
+            self.outputs as u64 * self.hidden as u64,
+        )
     }
 
     /// The payload's length: fixed fields, the log, the learning rate, the weights.
@@ -117,6 +127,65 @@ pub enum CheckpointError {
 impl Checkpoint {
     /// Its header fields.
     pub fn header(&self) -> CheckpointHeader {
+        self.view().header()
+    }
+}
+
+/// A checkpoint's contents, borrowed from wherever they live: a [`Checkpoint`], or a
+/// [`Run`](super::Run) and its network ([`Run::checkpoint_view`](super::Run::checkpoint_view)).
+/// Writing one streams the weights from where they are, so a checkpoint costs no second copy
+/// of the model in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckpointView<'a> {
+    /// The recipe the run was started with.
+    pub recipe: Recipe,
+    /// The training set it trains on.
+    pub train: Fingerprint,
+    /// The test set it scores on.
+    pub test: Fingerprint,
+    /// Where the run is.
+    pub position: Position,
+    /// The epochs finished so far, in order.
+    pub log: &'a [EpochRecord],
+    /// Input nodes.
+    pub inputs: u32,
+    /// Output nodes.
+    pub outputs: u32,
+    /// The learning rate in force.
+    pub lr: f32,
+    /// wih is (hidden, input), column-major.
+    pub wih: &'a [f32],
+    /// who is (output, hidden), column-major.
+    pub who: &'a [f32],
+}
+
+impl Checkpoint {
+    /// The checkpoint, borrowed.
+    pub fn view(&self) -> CheckpointView<'_> {
+        CheckpointView {
+            recipe: self.recipe,
+            train: self.train,
+            test: self.test,
+            position: self.position,
+            log: &self.log,
+            inputs: self.inputs,
+            outputs: self.outputs,
+            lr: self.lr,
+            wih: &self.wih,
+            who: &self.who,
+        }
+    }
+}
+
+impl<'a> From<&'a Checkpoint> for CheckpointView<'a> {
+    fn from(c: &'a Checkpoint) -> Self {
+        c.view()
+    }
+}
+
+impl CheckpointView<'_> {
+    /// Its header fields.
+    pub fn header(&self) -> CheckpointHeader {
         CheckpointHeader {
             inputs: self.inputs,
             hidden: self.recipe.hidden,
@@ -124,16 +193,59 @@ impl Checkpoint {
             logged: self.log.len() as u32,
         }
     }
+
+    /// The length of its file, known before a byte is written (the container stores no
+    /// length: the header implies it).
+    pub fn file_len(&self) -> u64 {
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let header = FORMAT.encode_header(&self.header(), &mut buf).len() as u64;
+        header + self.header().payload_len() + TRAILER_LEN as u64
+    }
 }
 
+/// Weights converted to bytes at a time while streaming: 64 KiB of buffer, whatever the
+/// model's size.
+const WEIGHTS_PER_WRITE: usize = 16 * 1024;
+
 /// Encodes `c` as the bytes of a checkpoint file.
+///
+/// # Panics
+/// When `c.wih` and `c.who` do not hold `hidden·inputs` and `outputs·hidden` weights (a
+/// checkpoint put together wrongly by hand; [`decode`] and [`Run`](super::Run) never make
+/// one). [`encode_to`] and [`save`] return an error instead.
 pub fn encode(c: &Checkpoint) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 * (c.wih.len() + c.who.len()) + 512);
+    match encode_to(&c.view(), &mut out) {
+        Ok(_) => out,
+        Err(e) => panic!("cannot encode the checkpoint: {e}"),
+    }
+}
+
+/// Streams the encoding of `c` to `w`, checksum included, computing the CRC-32 as the bytes
+/// pass: header, the payload's fields, then the weights straight from where they live, a
+/// bounded buffer at a time. The bytes are those of [`encode`]; `w` should be buffered.
+pub fn encode_to<W: std::io::Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
+    let mut out = container::CrcWriter::new(w);
     let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-    let mut out = FORMAT.encode_header(&c.header(), &mut buf).to_vec();
-    out.extend_from_slice(&encode_payload(c));
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    out
+    out.write_all(FORMAT.encode_header(&c.header(), &mut buf))?;
+    out.write_all(&encode_fields(c))?;
+    if (c.wih.len() as u64, c.who.len() as u64) != c.header().weight_counts() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a checkpoint's weights do not match its sizes",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(4 * WEIGHTS_PER_WRITE);
+    for weights in c
+        .wih
+        .chunks(WEIGHTS_PER_WRITE)
+        .chain(c.who.chunks(WEIGHTS_PER_WRITE))
+    {
+        bytes.clear();
+        bytes.extend(weights.iter().flat_map(|v| v.to_le_bytes()));
+        out.write_all(&bytes)?;
+    }
+    out.finish()
 }
 
 /// Decodes a whole checkpoint file: the container's checks (magic, version, canonical header,
@@ -153,10 +265,10 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     decode_payload(&h, &content[header_len..])
 }
 
-/// The payload: fixed-width little-endian fields, in the order of `spec/checkpoint.md` (the
-/// sizes are the header's).
-pub fn encode_payload(c: &Checkpoint) -> Vec<u8> {
-    let mut w = Vec::with_capacity(256 + 4 * (c.wih.len() + c.who.len()));
+/// The payload's fields before the weights: fixed-width little-endian, in the order of
+/// `spec/checkpoint.md` (the sizes are the header's). A few hundred bytes, and 20 an epoch.
+fn encode_fields(c: &CheckpointView) -> Vec<u8> {
+    let mut w = Vec::with_capacity(FIXED_LEN as usize + 4 + 20 * c.log.len());
     let r = &c.recipe;
     put_f32(&mut w, r.lr);
     put_opt_f32(&mut w, r.lr_final);
@@ -178,16 +290,13 @@ pub fn encode_payload(c: &Checkpoint) -> Vec<u8> {
     put_u64(&mut w, p.record);
     put_u64(&mut w, p.done);
     put_u64(&mut w, nanos(p.took));
-    for e in &c.log {
+    for e in c.log {
         put_u32(&mut w, e.epoch);
         put_u32(&mut w, e.correct);
         put_u32(&mut w, e.total);
         put_u64(&mut w, nanos(e.took));
     }
     put_f32(&mut w, c.lr);
-    for v in c.wih.iter().chain(&c.who) {
-        put_f32(&mut w, *v);
-    }
     w
 }
 
@@ -357,14 +466,18 @@ pub fn previous_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes `c` to `path` atomically; the checkpoint it replaces becomes `FILE.prev`.
+/// Writes `c` (a [`Checkpoint`], or a [`CheckpointView`] of a running
+/// [`Run`](super::Run)) to `path` atomically; the checkpoint it replaces becomes `FILE.prev`.
 ///
 /// At every moment a good checkpoint is on disk: the new one is complete and synced before
 /// the old one is renamed to `.prev`, and `.prev` is only replaced by a complete checkpoint.
-/// A failure (a full disk) leaves both as they were.
-pub fn save(c: &Checkpoint, path: &Path) -> Result<(), CheckpointError> {
-    let bytes = encode(c);
-    crate::atomic::write_keeping_previous(path, &previous_path(path), &bytes)?;
+/// A failure (a full disk) leaves both as they were. The encoding streams into the temporary
+/// file ([`encode_to`]): a checkpoint of a large network needs no second copy of it in memory.
+pub fn save<'a>(c: impl Into<CheckpointView<'a>>, path: &Path) -> Result<(), CheckpointError> {
+    let c = c.into();
+    crate::atomic::write_keeping_previous_with(path, &previous_path(path), |file| {
+        encode_to(&c, file).map(drop)
+    })?;
     Ok(())
 }
 
@@ -474,6 +587,157 @@ mod tests {
         assert_eq!(decode(&bytes).unwrap(), example());
     }
 
+    /// The encoder before it streamed, kept as the reference the streamed one must match
+    /// byte for byte: the whole file built in memory, field by field.
+    fn reference_encode(c: &Checkpoint) -> Vec<u8> {
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let mut w = FORMAT.encode_header(&c.header(), &mut buf).to_vec();
+        let r = &c.recipe;
+        put_f32(&mut w, r.lr);
+        put_opt_f32(&mut w, r.lr_final);
+        put_u32(&mut w, r.epochs);
+        put_u64(&mut w, r.seed);
+        w.push(r.limit.is_some() as u8);
+        put_u64(&mut w, r.limit.unwrap_or(0));
+        put_opt_f32(&mut w, r.rotate);
+        put_u32(&mut w, r.augment_copies);
+        for f in [&c.train, &c.test] {
+            put_u32(&mut w, f.count);
+            w.extend_from_slice(&f.rows.to_le_bytes());
+            w.extend_from_slice(&f.cols.to_le_bytes());
+            w.extend_from_slice(&f.classes.to_le_bytes());
+            put_u32(&mut w, f.crc);
+        }
+        let p = &c.position;
+        put_u32(&mut w, p.epoch);
+        put_u64(&mut w, p.record);
+        put_u64(&mut w, p.done);
+        put_u64(&mut w, nanos(p.took));
+        for e in &c.log {
+            put_u32(&mut w, e.epoch);
+            put_u32(&mut w, e.correct);
+            put_u32(&mut w, e.total);
+            put_u64(&mut w, nanos(e.took));
+        }
+        put_f32(&mut w, c.lr);
+        for v in c.wih.iter().chain(&c.who) {
+            put_f32(&mut w, *v);
+        }
+        let crc = crc32fast::hash(&w);
+        w.extend_from_slice(&crc.to_le_bytes());
+        w
+    }
+
+    /// Checkpoints of real runs, stopped in several places: every option of the recipe,
+    /// logs of several epochs, weights that fill several of the streamed buffers and end
+    /// part-way through one.
+    fn checkpoints_of_runs() -> Vec<Checkpoint> {
+        let (train, test) = crate::run::tiny_sets(30, 10);
+        let recipes = [
+            Recipe {
+                hidden: 3,
+                epochs: 1,
+                ..Recipe::BOOK
+            },
+            Recipe {
+                hidden: 37, // 37·784 = 29008 weights in wih: one full buffer and a part
+                lr: 0.3,
+                lr_final: Some(0.01),
+                epochs: 4,
+                seed: u64::MAX,
+                limit: Some(20),
+                rotate: None,
+                augment_copies: 0,
+            },
+            Recipe {
+                hidden: 21,
+                epochs: 3,
+                seed: 9,
+                rotate: Some(10.0),
+                augment_copies: 2,
+                ..Recipe::BOOK
+            },
+        ];
+        let mut out = Vec::new();
+        for recipe in recipes {
+            let mut run = super::super::Run::new(recipe, train.clone(), test.clone()).unwrap();
+            let mut n = 0;
+            out.push(run.checkpoint());
+            while run
+                .run_until(&mut [], |_| {
+                    n += 1;
+                    n % 7 == 0
+                })
+                .unwrap()
+                != super::super::Status::Finished
+            {
+                out.push(run.checkpoint());
+                // The view of the running run streams the same bytes as its owned copy.
+                let mut streamed = Vec::new();
+                encode_to(&run.checkpoint_view(), &mut streamed).unwrap();
+                assert_eq!(streamed, encode(&run.checkpoint()));
+            }
+            out.push(run.checkpoint());
+        }
+        out
+    }
+
+    #[test]
+    fn the_streamed_encoder_writes_the_reference_encoders_bytes() {
+        let mut all = checkpoints_of_runs();
+        assert!(all.len() > 12, "{} checkpoints", all.len());
+        assert!(all
+            .iter()
+            .any(|c| c.log.len() == 3 && c.wih.len() > WEIGHTS_PER_WRITE));
+        all.push(example());
+        for c in &all {
+            let reference = reference_encode(c);
+            assert_eq!(encode(c), reference);
+            assert_eq!(c.view().file_len(), reference.len() as u64);
+            assert_eq!(&decode(&reference).unwrap(), c);
+        }
+        // Through a file: the atomic save streams the same bytes.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.ckpt");
+        for c in all.iter().rev().take(3) {
+            save(c, &path).unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), reference_encode(c));
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_an_error_and_weights_of_the_wrong_size_are_refused() {
+        /// Takes `room` bytes, then says the disk is full.
+        #[derive(Debug)]
+        struct Full {
+            room: usize,
+        }
+        impl std::io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.room == 0 {
+                    return Err(std::io::ErrorKind::StorageFull.into());
+                }
+                let n = buf.len().min(self.room);
+                self.room -= n;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let c = example();
+        let len = encode(&c).len();
+        for room in 0..len {
+            let e = encode_to(&c.view(), Full { room }).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+        }
+        assert!(encode_to(&c.view(), Full { room: len }).is_ok());
+        let mut short = c.clone();
+        short.wih.pop();
+        let e = encode_to(&short.view(), Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    }
+
     #[test]
     fn every_truncation_and_every_flipped_byte_is_refused() {
         let bytes = encode(&example());
@@ -501,7 +765,8 @@ mod tests {
     fn a_huge_claimed_size_is_refused_before_allocating() {
         let mut c = example();
         c.recipe.hidden = u32::MAX;
-        let bytes = encode(&c);
+        // The weights do not match the header: only the reference encoder writes such a file.
+        let bytes = reference_encode(&c);
         assert!(matches!(
             decode(&bytes),
             Err(CheckpointError::Container(

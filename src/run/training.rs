@@ -19,7 +19,7 @@ use crate::parallel::{default_threads, ParallelTrainer};
 use crate::pipeline::Pipeline;
 use crate::Network;
 
-use super::checkpoint::{Checkpoint, Position};
+use super::checkpoint::{self, Checkpoint, CheckpointError, CheckpointView, Position};
 use super::recipe::AUGMENT_SEED_MIX;
 use super::{EpochRecord, Observer, Recipe};
 
@@ -267,20 +267,46 @@ impl Run {
         self.pos.epoch > self.recipe.epochs
     }
 
-    /// Everything needed to go on from here, to the same bits.
+    /// Everything needed to go on from here, to the same bits, as an owned copy (the
+    /// weights copied): [`checkpoint_view`](Self::checkpoint_view) to write it.
     pub fn checkpoint(&self) -> Checkpoint {
+        let v = self.checkpoint_view();
         Checkpoint {
+            recipe: v.recipe,
+            train: v.train,
+            test: v.test,
+            position: v.position,
+            log: v.log.to_vec(),
+            inputs: v.inputs,
+            outputs: v.outputs,
+            lr: v.lr,
+            wih: v.wih.to_vec(),
+            who: v.who.to_vec(),
+        }
+    }
+
+    /// Everything needed to go on from here, borrowed from the run: the weights are the
+    /// network's own, so writing it ([`checkpoint::save`]) makes no copy of them.
+    pub fn checkpoint_view(&self) -> CheckpointView<'_> {
+        let net = self.network();
+        CheckpointView {
             recipe: self.recipe,
             train: self.train_id,
             test: self.test_id,
             position: self.pos,
-            log: self.log.clone(),
-            inputs: self.network().inputs() as u32,
-            outputs: self.network().outputs() as u32,
-            lr: self.network().learning_rate(),
-            wih: self.network().wih().as_slice().to_vec(),
-            who: self.network().who().as_slice().to_vec(),
+            log: &self.log,
+            inputs: net.inputs() as u32,
+            outputs: net.outputs() as u32,
+            lr: net.learning_rate(),
+            wih: net.wih().as_slice(),
+            who: net.who().as_slice(),
         }
+    }
+
+    /// Writes the run's checkpoint to `path` atomically, streaming the weights from the
+    /// network (see [`checkpoint::save`]).
+    pub fn save_checkpoint(&self, path: &std::path::Path) -> Result<(), CheckpointError> {
+        checkpoint::save(self.checkpoint_view(), path)
     }
 
     /// Trains one record (the image and its copies), or scores the epoch that just ended.
@@ -472,4 +498,105 @@ fn check_data(
         )));
     }
     Ok((train.fingerprint()?, test.fingerprint()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Confusion;
+    use crate::run::checkpoint::{decode, encode_to};
+
+    /// Writes down what observers are told, as a chart and a progress bar would use it.
+    #[derive(Default)]
+    struct Recorder {
+        /// The accuracy curve: (epoch, accuracy), earlier epochs first.
+        curve: Vec<(u32, f64)>,
+        /// Every call, in order.
+        calls: Vec<String>,
+        /// The last sample index seen, per epoch.
+        last_sample: Option<(u32, u64)>,
+    }
+
+    impl Observer for Recorder {
+        fn resumed(&mut self, epoch: u32, done: u64, log: &[EpochRecord]) {
+            self.curve = log.iter().map(|e| (e.epoch, e.accuracy())).collect();
+            self.calls
+                .push(format!("resumed {epoch} {done} {}", log.len()));
+        }
+        fn epoch_start(&mut self, epoch: u32, epochs: u32, samples: u64) {
+            self.calls.push(format!("start {epoch}/{epochs} {samples}"));
+        }
+        fn sample(&mut self, epoch: u32, index: u64, _: u8, _: &[u8], _: &[f32]) {
+            self.last_sample = Some((epoch, index));
+        }
+        fn epoch_end(&mut self, epoch: u32, score: &Confusion, _: Duration) {
+            self.curve.push((epoch, score.accuracy()));
+            self.calls.push(format!("end {epoch}"));
+        }
+    }
+
+    #[test]
+    fn a_run_resumed_from_its_streamed_checkpoint_goes_on_to_the_same_bits_and_curve() {
+        let (train, test) = crate::run::tiny_sets(25, 10);
+        for recipe in [
+            Recipe {
+                hidden: 9,
+                epochs: 3,
+                ..Recipe::BOOK
+            },
+            Recipe {
+                hidden: 9,
+                epochs: 3,
+                rotate: Some(10.0),
+                augment_copies: 1,
+                ..Recipe::BOOK
+            },
+        ] {
+            let mut whole = Run::new(recipe, train.clone(), test.clone()).unwrap();
+            let mut seen = Recorder::default();
+            whole.run_to_end(&mut [&mut seen]).unwrap();
+            let reference = crate::model::encode(&whole.into_network());
+            // Stopped in epoch 1, early in epoch 2, in the middle of epoch 3 (`stop` is asked
+            // after every record but an epoch's last: 24 times an epoch).
+            for stop_at in [7, 24 + 2, 2 * 24 + 13] {
+                let mut run = Run::new(recipe, train.clone(), test.clone()).unwrap();
+                let mut n = 0;
+                loop {
+                    let status = run.run_until(&mut [], |_| {
+                        n += 1;
+                        n == stop_at
+                    });
+                    match status.unwrap() {
+                        Status::Paused => break,
+                        Status::Finished => panic!("never stopped"),
+                        Status::EpochEnded(_) => {}
+                    }
+                }
+                let mut file = Vec::new();
+                encode_to(&run.checkpoint_view(), &mut file).unwrap();
+                drop(run);
+                let c = decode(&file).unwrap();
+                let (epoch, done) = (c.position.epoch, c.position.done);
+                let mut resumed = Run::resume(recipe, train.clone(), test.clone(), c).unwrap();
+                let mut after = Recorder::default();
+                resumed.run_to_end(&mut [&mut after]).unwrap();
+                assert_eq!(
+                    crate::model::encode(&resumed.into_network()),
+                    reference,
+                    "{recipe:?} stopped after {stop_at} records"
+                );
+                // Told where the run was first; the curve holds every epoch, as the whole
+                // run's does; the samples count on from where the run stopped.
+                assert_eq!(
+                    after.calls[..2],
+                    [
+                        format!("resumed {epoch} {done} {}", epoch - 1),
+                        format!("start {epoch}/3 {}", 25 * recipe.copies())
+                    ]
+                );
+                assert_eq!(after.curve, seen.curve);
+                assert_eq!(after.last_sample, Some((3, 25 * recipe.copies() - 1)));
+            }
+        }
+    }
 }

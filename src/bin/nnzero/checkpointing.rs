@@ -230,7 +230,7 @@ pub fn train_with_checkpoints(
                     None => last.elapsed() >= CHECKPOINT_INTERVAL,
                 }
         })?;
-        checkpoint::save(&run.checkpoint(), &paths.checkpoint).map_err(|e| {
+        run.save_checkpoint(&paths.checkpoint).map_err(|e| {
             let dir = parent_dir(&paths.checkpoint);
             if !dir.exists() {
                 return CliError::Checkpoint(format!(
