@@ -29,50 +29,34 @@ static EMBEDDED_TRAIN: &[u8] = include_bytes!("../data/mnist-train.blob.gz");
 static EMBEDDED_TEST: &[u8] = include_bytes!("../data/mnist-test.blob.gz");
 
 /// What can go wrong opening or reading a dataset.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DatasetError {
     /// The blob is missing, unreadable or invalid.
+    #[error("{name}: {error}")]
     Blob {
         /// The file's path, or a name for embedded data.
         name: String,
         /// What is wrong with it.
+        #[source]
         error: BlobError,
     },
     /// The blob holds no records where some are needed (a test set to score on).
+    #[error("{name} holds no samples")]
     Empty {
         /// The file's path, or a name for embedded data.
         name: String,
     },
     /// The bundled MNIST is not where this binary was built to find it.
+    #[error(
+        "bundled MNIST not found at {} (run from a clone of nnzero, pass the blob's path, or \
+         build with --features embed-data)",
+        path.display()
+    )]
     BundledMissing {
         /// Where it was looked for.
         path: PathBuf,
     },
-}
-
-impl fmt::Display for DatasetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DatasetError::Blob { name, error } => write!(f, "{name}: {error}"),
-            DatasetError::Empty { name } => write!(f, "{name} holds no samples"),
-            DatasetError::BundledMissing { path } => write!(
-                f,
-                "bundled MNIST not found at {} (run from a clone of nnzero, pass the blob's path, \
-                 or build with --features embed-data)",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for DatasetError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            DatasetError::Blob { error, .. } => Some(error),
-            DatasetError::Empty { .. } | DatasetError::BundledMissing { .. } => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

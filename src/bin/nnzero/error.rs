@@ -1,23 +1,27 @@
 //! The program's errors, each printed as one line.
 
-use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nnzero::dataset::DatasetError;
 use nnzero::model::ModelError;
 
 /// Everything a command can fail with.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A dataset is missing or invalid.
-    Dataset(DatasetError),
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
     /// A model file is missing or invalid.
-    Model(PathBuf, ModelError),
+    #[error("{}", model_message(.0, .1))]
+    Model(PathBuf, #[source] ModelError),
     /// The model could not be saved.
-    Save(PathBuf, std::io::Error),
+    #[error("cannot save {}: {}", .0.display(), .1)]
+    Save(PathBuf, #[source] std::io::Error),
     /// Training and test data, or data and model, do not fit together.
+    #[error("{0}")]
     Mismatch(String),
     /// Some input files could not be read; each has been reported already.
+    #[error("{failed} of {total} file(s) could not be read")]
     SomeFailed {
         /// How many failed.
         failed: usize,
@@ -25,18 +29,30 @@ pub enum CliError {
         total: usize,
     },
     /// Writing to stdout failed (e.g. a closed pipe).
-    Output(std::io::Error),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
     /// A chart or picture could not be drawn.
+    #[error("cannot draw {}: {}", .0.display(), .1)]
     Chart(PathBuf, String),
     /// Arguments that parse one by one but not together (exit code 2, like clap's).
+    #[error("{0}")]
     Usage(String),
     /// A training run could not start, resume or go on.
+    #[error(transparent)]
     Run(nnzero::run::RunError),
     /// Another training holds the model or the checkpoint.
-    Lock(nnzero::run::LockError),
+    #[error(transparent)]
+    Lock(#[from] nnzero::run::LockError),
     /// A checkpoint could not be written or resumed from; the line says what stands.
+    #[error("{0}")]
     Checkpoint(String),
     /// The trained model could not be saved; its final checkpoint stands.
+    #[error(
+        "cannot save {}: {error}; the trained run stands in {}: make room and run the same \
+         command with --resume to save it",
+        path.display(),
+        checkpoint.display()
+    )]
     SaveFinal {
         /// The model's path.
         path: PathBuf,
@@ -46,6 +62,7 @@ pub enum CliError {
         checkpoint: PathBuf,
     },
     /// Stopped by a signal after writing a checkpoint: `message` says how to go on.
+    #[error("{message}")]
     Interrupted {
         /// 130 for SIGINT, 143 for SIGTERM.
         code: u8,
@@ -53,68 +70,24 @@ pub enum CliError {
         message: String,
     },
     /// Writing to stdout failed, but the model was saved.
+    #[error("cannot write output: {} (the model was saved to {})", .0, .1.display())]
     OutputAfterSave(std::io::Error, PathBuf),
     /// The `--display` options contradict each other.
     #[cfg(feature = "display")]
+    #[error("display: {0}")]
     Display(nnzero::display::PanelError),
 }
 
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Dataset(e) => write!(f, "{e}"),
-            CliError::Model(p, ModelError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                write!(
-                    f,
-                    "{}: {e}; train a model first: nnzero train --save {}",
-                    p.display(),
-                    p.display()
-                )
-            }
-            CliError::Model(p, e) => write!(f, "{}: {e}", p.display()),
-            CliError::Save(p, e) => write!(f, "cannot save {}: {e}", p.display()),
-            CliError::Mismatch(why) => write!(f, "{why}"),
-            CliError::SomeFailed { failed, total } => {
-                write!(f, "{failed} of {total} file(s) could not be read")
-            }
-            CliError::Output(e) => write!(f, "cannot write output: {e}"),
-            CliError::Chart(p, why) => write!(f, "cannot draw {}: {why}", p.display()),
-            CliError::Usage(why) => write!(f, "{why}"),
-            CliError::Run(e) => write!(f, "{e}"),
-            CliError::Lock(e) => write!(f, "{e}"),
-            CliError::Checkpoint(why) => write!(f, "{why}"),
-            CliError::SaveFinal {
-                path,
-                error,
-                checkpoint,
-            } => write!(
-                f,
-                "cannot save {}: {error}; the trained run stands in {}: make room and run the \
-                 same command with --resume to save it",
-                path.display(),
-                checkpoint.display()
-            ),
-            CliError::Interrupted { message, .. } => write!(f, "{message}"),
-            CliError::OutputAfterSave(e, path) => write!(
-                f,
-                "cannot write output: {e} (the model was saved to {})",
-                path.display()
-            ),
-            #[cfg(feature = "display")]
-            CliError::Display(e) => write!(f, "display: {e}"),
-        }
-    }
-}
-
-impl From<DatasetError> for CliError {
-    fn from(e: DatasetError) -> Self {
-        CliError::Dataset(e)
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Output(e)
+/// "m.nnz: No such file or directory (os error 2); train a model first: nnzero train --save
+/// m.nnz", or the path and what is wrong with the file.
+fn model_message(path: &Path, e: &ModelError) -> String {
+    match e {
+        ModelError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => format!(
+            "{}: {io}; train a model first: nnzero train --save {}",
+            path.display(),
+            path.display()
+        ),
+        e => format!("{}: {e}", path.display()),
     }
 }
 
@@ -125,11 +98,5 @@ impl From<nnzero::run::RunError> for CliError {
             nnzero::run::RunError::Mismatch(why) => CliError::Mismatch(why),
             other => CliError::Run(other),
         }
-    }
-}
-
-impl From<nnzero::run::LockError> for CliError {
-    fn from(e: nnzero::run::LockError) -> Self {
-        CliError::Lock(e)
     }
 }
