@@ -202,6 +202,84 @@ fn ctrl_c_and_sigterm_write_a_checkpoint_say_how_to_resume_and_resume_exactly() 
     );
 }
 
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_the_last_checkpoint_stands() {
+    use std::io::Write;
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    // stdout is a pipe that nobody reads, kept full: the run blocks writing epoch 1's line,
+    // where a first Ctrl-C cannot stop it (that waits for the current image to finish).
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    let child_out = writer.try_clone().unwrap();
+    let filler = std::thread::spawn(move || {
+        let block = [b'#'; 4096];
+        while writer.write_all(&block).is_ok() {}
+    });
+    let mut child = command(d, &args("m.nnz", &["--checkpoint-every", "5"]))
+        .stdout(child_out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wchan = format!("/proc/{}/wchan", child.id());
+    let start = Instant::now();
+    loop {
+        let now = fs::read_to_string(&wchan).unwrap_or_default();
+        if now.contains("pipe_write") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never blocked on its full stdout ({wchan}: {now:?})"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let last = fs::read(d.join("m.nnz.ckpt")).unwrap();
+    let kill = |child: &std::process::Child| {
+        let ok = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    kill(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first Ctrl-C ended the run while it could not stop"
+    );
+    kill(&child);
+    // At once: a minute is far more than it could take, and keeps a broken build from
+    // hanging the test.
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the second Ctrl-C did not end the run");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let o = child.wait_with_output().unwrap();
+    drop(reader);
+    filler.join().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    // No checkpoint written after the signals, no message about one.
+    let err = stderr(&o);
+    assert!(
+        !err.contains("stopped by") && !err.contains("to go on"),
+        "{err}"
+    );
+    assert_eq!(fs::read(d.join("m.nnz.ckpt")).unwrap(), last);
+    assert!(!d.join("m.nnz").exists());
+    let o = nnzero(d, &args("m.nnz", &["--resume"]));
+    assert_ok(&o);
+    assert!(stderr(&o).contains("resuming from m.nnz.ckpt: epoch 1/3, image 1995 of 2000"));
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+}
+
 /// Stops a run after its first checkpoint with Ctrl-C.
 fn interrupted(d: &Path, extra: &[&str]) {
     let mut a = args("m.nnz", extra);
@@ -476,6 +554,101 @@ fn a_disk_that_fills_up_mid_run_keeps_the_last_checkpoint_and_resumes_exactly() 
     assert!(stdout(&o).contains("small: exit 1"), "{err3}");
     assert!(err3.contains("only "), "{err3}");
     eprintln!("too small: {}", err3.lines().last().unwrap());
+}
+
+#[test]
+fn a_disk_that_fills_up_during_the_final_save_keeps_the_checkpoint_and_the_old_model() {
+    let dir = data_dir();
+    let d = dir.path();
+    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    // The user's model from an earlier run, which this run is to replace.
+    let mut a = args("old.nnz", &[]);
+    a[8] = "1"; // --epochs
+    assert_ok(&nnzero(d, &a));
+    // The model goes to a small disk of its own (a USB stick), the checkpoints to another.
+    // Both have room at the start; a filler takes the rest of the model's disk while the run
+    // trains, so every checkpoint is written and the final save is the one that fails.
+    let script = r#"
+        mkdir -p "$DATA/disk" "$DATA/usb"
+        mount -t tmpfs -o size=1m tmpfs "$DATA/disk"
+        mount -t tmpfs -o size=512k tmpfs "$DATA/usb"
+        cd "$DATA"
+        cp old.nnz usb/m.nnz
+        A="train --train train.blob --test test.blob --hidden 48 --epochs 3 --save usb/m.nnz --checkpoint disk/m.ckpt --checkpoint-every 5"
+        "$NNZERO" $A > out1 2> err1 & pid=$!
+        while [ ! -e disk/m.ckpt.prev ]; do sleep 0.01; done
+        dd if=/dev/zero of=usb/filler bs=4k 2>/dev/null || true
+        wait $pid && echo "exit 0" || echo "exit $?"
+        ls disk usb > listing
+        cp usb/m.nnz after.nnz
+        # Still full: refused before anything is written, saying how much room is needed.
+        "$NNZERO" $A --resume > out2 2> err2 || echo "still full: exit $?"
+        ls disk > listing2
+        rm usb/filler
+        "$NNZERO" $A --resume > out3 2> err3
+        cp usb/m.nnz m.nnz
+        ls disk usb > listing3
+    "#;
+    let Some(o) = in_mount_namespace(script, d) else {
+        return;
+    };
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let read = |n: &str| fs::read_to_string(d.join(n)).unwrap();
+    let err1 = read("err1");
+    assert!(stdout(&o).contains("exit 1"), "{}{err1}", stdout(&o));
+    // All three epochs trained and scored, then one error line.
+    assert_eq!(read("out1").lines().count(), 3, "{}", read("out1"));
+    let lines: Vec<_> = err1.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(lines.len(), 1, "{err1}");
+    assert!(!err1.contains("panicked"), "{err1}");
+    assert!(
+        lines[0].starts_with("error: cannot save usb/m.nnz: No space left on device")
+            && lines[0].ends_with(
+                "the trained run stands in disk/m.ckpt: make room and run the same command \
+                 with --resume to save it"
+            ),
+        "{}",
+        lines[0]
+    );
+    eprintln!("final save on a full disk: {}", lines[0]);
+    // The user's old model is untouched, no half-written model or temporary is left, the
+    // checkpoints stand.
+    assert_eq!(
+        fs::read(d.join("after.nnz")).unwrap(),
+        fs::read(d.join("old.nnz")).unwrap()
+    );
+    let listing = read("listing");
+    assert_eq!(
+        listing, "disk:\nm.ckpt\nm.ckpt.prev\n\nusb:\nfiller\nm.nnz\n",
+        "{listing}"
+    );
+    // Resuming on a disk still full is refused before it writes anything.
+    assert!(
+        stdout(&o).contains("still full: exit 1"),
+        "{}",
+        read("err2")
+    );
+    let err2 = read("err2");
+    assert!(
+        err2.lines()
+            .last()
+            .unwrap()
+            .starts_with("error: cannot save usb/m.nnz: needs ")
+            && err2.contains("resuming from disk/m.ckpt: all 3 epochs trained"),
+        "{err2}"
+    );
+    assert_eq!(read("listing2"), "m.ckpt\nm.ckpt.prev\n");
+    // With room made, --resume saves the model of the run, byte for byte, and tidies up.
+    let err3 = read("err3");
+    assert!(
+        err3.contains("resuming from disk/m.ckpt: all 3 epochs trained"),
+        "{err3}"
+    );
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+    assert_eq!(read("listing3"), "disk:\n\nusb:\nm.nnz\n");
 }
 
 #[test]
