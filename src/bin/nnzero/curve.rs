@@ -96,3 +96,31 @@ pub fn limit_note(limit: Option<u64>) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_runs_chart_keeps_the_epochs_before_the_stop() {
+        let record = |epoch, correct| EpochRecord {
+            epoch,
+            correct,
+            total: 4,
+            took: Duration::from_secs(1),
+        };
+        let mut log = EpochLog::default();
+        log.resumed(3, 100, &[record(1, 1), record(2, 3)]);
+        let mut third = Confusion::new();
+        for (label, predicted) in [(0, 0), (1, 1), (2, 2), (3, 0)] {
+            third.record(label, predicted);
+        }
+        log.epoch_end(3, &third, Duration::from_secs(2));
+        let chart = log.chart(&Recipe::BOOK, "784-200-10");
+        assert_eq!(
+            chart.series[0].points,
+            [(1.0, 25.0), (2.0, 75.0), (3.0, 75.0)]
+        );
+        assert_eq!(log.time_until(3), Duration::from_secs(4));
+    }
+}
