@@ -113,15 +113,14 @@ fn training_with_checkpoints_needs_no_copy_of_a_large_model() {
     // 784-32768-10: 104 MB of weights, which the one training thread also keeps in its block
     // (208 MB in all). Each checkpoint was built in memory, the weights copied three times
     // over (520 MB at its peak, 512 MB of RSS measured): under a 384 MiB cap the first
-    // checkpoint aborted the run. Now checkpoints and the model stream to their files.
+    // checkpoint aborted the run. Now checkpoints and the model stream to their files, and a
+    // resume fits the same cap.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write_blob(&d.join("train.blob"), 20, 10);
     write_blob(&d.join("test.blob"), 2, 10);
-    let o = nnzero_limited(
-        d,
-        384,
-        &[
+    let args = |save: &'static str| {
+        [
             "train",
             "--train",
             "train.blob",
@@ -136,9 +135,10 @@ fn training_with_checkpoints_needs_no_copy_of_a_large_model() {
             "--checkpoint-every",
             "5",
             "--save",
-            "m.nnz",
-        ],
-    );
+            save,
+        ]
+    };
+    let o = nnzero_limited(d, 384, &args("ref.nnz"));
     assert_ok(&o);
     assert_eq!(
         stdout(&o)
@@ -147,9 +147,41 @@ fn training_with_checkpoints_needs_no_copy_of_a_large_model() {
             .count(),
         2
     );
-    let len = fs::metadata(d.join("m.nnz")).unwrap().len();
+    let len = fs::metadata(d.join("ref.nnz")).unwrap().len();
     assert!(len > 4 * 32768 * 794, "{len}");
-    assert!(!d.join("m.nnz.ckpt").exists());
+    assert!(!d.join("ref.nnz.ckpt").exists());
+    // Stopped by SIGTERM after its first checkpoint, then resumed, under the same cap.
+    let child = Command::new("prlimit")
+        .arg(format!("--as={}", 384u64 << 20))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_nnzero"))
+        .args(args("m.nnz"))
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !d.join("m.nnz.ckpt").exists() {
+        assert!(start.elapsed().as_secs() < 120, "no checkpoint");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", common::stderr(&o));
+    let mut resume = args("m.nnz").to_vec();
+    resume.push("--resume");
+    let o = nnzero_limited(d, 384, &resume);
+    assert_ok(&o);
+    assert!(common::stderr(&o).contains("resuming from m.nnz.ckpt"));
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
 }
 
 #[test]
