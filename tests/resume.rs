@@ -323,10 +323,38 @@ fn a_damaged_checkpoint_is_refused_and_the_previous_one_used() {
         "a stop after several checkpoints keeps the one before"
     );
     let good = fs::read(&ckpt).unwrap();
+    let good_prev = fs::read(&prev).unwrap();
     // A flipped byte in the newest: the previous one is used, and the model is the same.
     let mut bad = good.clone();
     bad[1000] ^= 0x40;
     fs::write(&ckpt, &bad).unwrap();
+    // The run that goes on from .prev never keeps the damaged one as its .prev: stopped after
+    // its first new checkpoint, .prev is the good one it resumed from.
+    let child = command(d, &args("m.nnz", &["--resume", "--checkpoint-every", "5"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while fs::read(&ckpt).is_ok_and(|now| now == bad || now == good_prev) || !ckpt.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no new checkpoint"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    let kept = nnzero::run::checkpoint::load(&prev);
+    assert!(kept.is_ok(), "{kept:?}");
+    nnzero::run::checkpoint::load(&ckpt).unwrap();
+    fs::write(&ckpt, &bad).unwrap();
+    fs::write(&prev, &good_prev).unwrap();
     let o = nnzero(d, &args("m.nnz", &["--resume"]));
     assert_ok(&o);
     assert!(

@@ -502,6 +502,18 @@ pub fn load_newest(
     }
 }
 
+/// Puts `FILE.prev` back in place of a damaged `FILE`, once a run has resumed from it.
+///
+/// Without this, the next save would rename the damaged `FILE` over the good `.prev` before
+/// it renames the new checkpoint into place: a power cut between the two renames would leave
+/// only the damaged one. The rename replaces the damaged file in one step, so a good
+/// checkpoint is on disk throughout.
+pub fn promote_previous(path: &Path) -> std::io::Result<()> {
+    std::fs::rename(previous_path(path), path)?;
+    crate::atomic::sync_dir(crate::atomic::parent_dir(path));
+    Ok(())
+}
+
 /// Removes the checkpoint and its previous one (after the model is saved).
 pub fn remove(path: &Path) {
     let _ = std::fs::remove_file(previous_path(path));
@@ -796,8 +808,12 @@ mod tests {
                 ContainerError::ChecksumMismatch { .. }
             ))
         ));
-        // Killed between the two renames: only .prev is there.
-        std::fs::remove_file(&path).unwrap();
+        // The run goes on from .prev, which takes the damaged one's place: the next save
+        // keeps it as .prev, and killed between its two renames, .prev is the good one.
+        promote_previous(&path).unwrap();
+        assert_eq!(load(&path).unwrap().position.record, 5);
+        assert!(!previous_path(&path).exists());
+        std::fs::rename(&path, previous_path(&path)).unwrap(); // the next save's first rename
         assert_eq!(load_newest(&path).unwrap().0.position.record, 5);
         // Nothing else is left in the directory.
         let names: Vec<_> = std::fs::read_dir(dir.path())

@@ -186,6 +186,17 @@ pub fn start_or_resume(
         )),
         other => other.into(),
     })?;
+    if from != *path {
+        // The good one goes back in place of the damaged one, so the next save cannot rename
+        // the damaged one over it.
+        checkpoint::promote_previous(path).map_err(|e| {
+            CliError::Checkpoint(format!(
+                "cannot put {} back in place of {}: {e}",
+                from.display(),
+                path.display()
+            ))
+        })?;
+    }
     crate::progress::warn(format_args!(
         "resuming from {}: {}",
         from.display(),
