@@ -124,13 +124,6 @@ pub enum CheckpointError {
     Invalid(&'static str),
 }
 
-impl Checkpoint {
-    /// Its header fields.
-    pub fn header(&self) -> CheckpointHeader {
-        self.view().header()
-    }
-}
-
 /// A checkpoint's contents, borrowed from wherever they live: a [`Checkpoint`], or a
 /// [`Run`](super::Run) and its network ([`Run::checkpoint_view`](super::Run::checkpoint_view)).
 /// Writing one streams the weights from where they are, so a checkpoint costs no second copy
@@ -160,6 +153,11 @@ pub struct CheckpointView<'a> {
 }
 
 impl Checkpoint {
+    /// Its header fields.
+    pub fn header(&self) -> CheckpointHeader {
+        self.view().header()
+    }
+
     /// The checkpoint, borrowed.
     pub fn view(&self) -> CheckpointView<'_> {
         CheckpointView {
@@ -224,17 +222,17 @@ pub fn encode(c: &Checkpoint) -> Vec<u8> {
 /// Streams the encoding of `c` to `w`, checksum included, computing the CRC-32 as the bytes
 /// pass: header, the payload's fields, then the weights straight from where they live, a
 /// bounded buffer at a time. The bytes are those of [`encode`]; `w` should be buffered.
-pub fn encode_to<W: std::io::Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
-    let mut out = container::CrcWriter::new(w);
-    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-    out.write_all(FORMAT.encode_header(&c.header(), &mut buf))?;
-    out.write_all(&encode_fields(c))?;
+pub fn encode_to<W: Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
     if (c.wih.len() as u64, c.who.len() as u64) != c.header().weight_counts() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "a checkpoint's weights do not match its sizes",
         ));
     }
+    let mut out = container::CrcWriter::new(w);
+    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+    out.write_all(FORMAT.encode_header(&c.header(), &mut buf))?;
+    out.write_all(&encode_fields(c))?;
     let mut bytes = Vec::with_capacity(4 * WEIGHTS_PER_WRITE);
     for weights in c
         .wih
@@ -746,7 +744,7 @@ mod tests {
         assert!(encode_to(&c.view(), Full { room: len }).is_ok());
         let mut short = c.clone();
         short.wih.pop();
-        let e = encode_to(&short.view(), Vec::new()).unwrap_err();
+        let e = encode_to(&short.view(), Full { room: 0 }).unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     }
 
