@@ -20,8 +20,13 @@ use nnzero::Network;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ranges = AugmentRanges::HANDWRITING;
     let mut recipe = AugmentRecipe::HANDWRITING;
-    let (mut seed, mut epochs, mut hidden, mut lr, mut split) =
-        (1u64, 5u32, 200usize, 0.1f32, 50_000);
+    let (mut seed, mut epochs, mut hidden, mut lr, mut split) = (
+        1u64,
+        5u32,
+        AugmentRecipe::HANDWRITING.hidden as usize,
+        0.1f32,
+        50_000,
+    );
     let (mut deskew, mut save) = (false, None);
     for arg in std::env::args().skip(1) {
         let (k, v) = arg
