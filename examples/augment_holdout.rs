@@ -6,7 +6,9 @@
 //! cargo run --release --example augment_holdout -- copies=2 epochs=5 alpha=34 sigma=4
 //! ```
 //! Keys (any order, `key=value`): seed, copies, epochs, hidden, lr, ratio (last lr / first),
-//! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, split (training images).
+//! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, split (training images),
+//! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
+//! the trained model, to score on the handwriting set's tuning half).
 
 use std::time::Instant;
 
@@ -18,12 +20,22 @@ use nnzero::Network;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ranges = AugmentRanges::HANDWRITING;
     let mut recipe = AugmentRecipe::HANDWRITING;
-    let (mut seed, mut epochs, mut hidden, mut lr, mut split) =
-        (1u64, 5u32, 200usize, 0.1f32, 50_000);
+    let (mut seed, mut epochs, mut hidden, mut lr, mut split) = (
+        1u64,
+        5u32,
+        AugmentRecipe::HANDWRITING.hidden as usize,
+        0.1f32,
+        50_000,
+    );
+    let (mut deskew, mut save) = (false, None);
     for arg in std::env::args().skip(1) {
         let (k, v) = arg
             .split_once('=')
             .ok_or(format!("{arg}: expected key=value"))?;
+        if k == "save" {
+            save = Some(std::path::PathBuf::from(v));
+            continue;
+        }
         let f: f32 = v.parse()?;
         match k {
             "seed" => seed = v.parse()?,
@@ -41,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "shift" => ranges.shift = f,
             "stroke" => ranges.stroke = f,
             "split" => split = v.parse()?,
+            "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),
         }
     }
@@ -49,10 +62,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut all = Vec::with_capacity(data.len());
     let mut stream = data.stream()?;
     while let Some((label, pixels)) = stream.next_record()? {
-        all.push((label, pixels.to_vec()));
+        let mut image = pixels.to_vec();
+        if deskew {
+            nnzero::deskew::deskew(pixels, &mut image, 28);
+        }
+        all.push((label, image));
     }
     let (train, valid) = all.split_at(split.min(all.len()));
-    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr}");
+    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew}");
 
     let mut net = Network::new(784, hidden, 10, lr, seed);
     let mut aug = Augmenter::new(seed ^ 0x5eed_a06e_47a7_10e5, recipe.ranges, 28);
@@ -83,6 +100,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             valid.len(),
             start.elapsed().as_secs_f64()
         );
+    }
+    if let Some(path) = save {
+        nnzero::model::save(&net, &path)?;
     }
     Ok(())
 }

@@ -222,6 +222,10 @@ pub struct AugmentRecipe {
     pub lr_final_ratio: f32,
     /// What the copies are drawn from.
     pub ranges: AugmentRanges,
+    /// Hidden nodes, unless the user asks for another number: three times the samples and
+    /// their variety fill a larger layer (chosen on the held-out slice of the training set and
+    /// the handwriting set's tuning half; README, "--augment").
+    pub hidden: u32,
 }
 
 impl AugmentRecipe {
@@ -230,6 +234,7 @@ impl AugmentRecipe {
         copies: 2,
         lr_final_ratio: 0.1,
         ranges: AugmentRanges::HANDWRITING,
+        hidden: 400,
     };
 
     /// The learning rate of epoch `epoch` (1-based) of `epochs`, starting from `lr`.

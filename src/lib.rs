@@ -46,6 +46,7 @@ pub mod aligned;
 pub mod augment;
 pub mod blob;
 pub mod container;
+pub mod deskew;
 pub mod eval;
 pub mod fixed;
 pub mod init;

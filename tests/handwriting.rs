@@ -147,9 +147,9 @@ fn read_half(model: &Path, half: &str) -> f64 {
     accuracy
 }
 
-/// Trains with `--augment` (the recipe for real handwriting) and reads both halves. The
-/// report half is held to what was measured (88.3 % with `--augment --seed 1`) less a small
-/// margin; the book's preparation reads about a tenth.
+/// Trains with `--augment` (the recipe for real handwriting) and reads both halves. Each half
+/// is held to what was measured (90.9 % of each with `--augment --seed 1`, 784-400-10) less
+/// two pictures; the book's preparation reads about a tenth.
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,12 +170,12 @@ fn the_augment_recipe_reads_the_report_half() {
     let tune = read_half(&model, "tune");
     let report = read_half(&model, "report");
     assert!(
-        tune >= 0.86,
+        tune >= 0.90,
         "read {:.1} % of the tuning half",
         100.0 * tune
     );
     assert!(
-        report >= 0.86,
+        report >= 0.90,
         "read {:.1} % of the report half",
         100.0 * report
     );

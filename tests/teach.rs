@@ -66,8 +66,10 @@ fn teaching_five_pictures_a_digit_reads_the_hand_and_keeps_mnist() {
     assert_ok(&nnzero(dir.path(), BASE));
     let (before, total) = held_out_score(dir.path(), "base.nnz");
     assert_eq!(total, 200);
-    // The hand is one the model reads badly: that is what teaching is for.
-    assert!(before < 160, "the base model already reads {before}/200");
+    // The hand is one the model reads badly, below the 95 % teaching must reach: that is what
+    // teaching is for. (The 784-400-10 `--augment` model reads 171/200 of it, its 200-node
+    // predecessor 151/200.)
+    assert!(before < 180, "the base model already reads {before}/200");
 
     let taught = set().join("taught");
     let args = ["teach", "--model", "base.nnz", "--save", "mine.nnz"];

@@ -93,7 +93,15 @@ fn find_at(
         };
         // The border's median says which polarity is likelier: a small advantage, no more.
         let prior = if inverted == paper_is_light { 1.5 } else { 1.0 };
-        let score = choice.score * prior;
+        let bbox = bounding_box(&choice.keep, w, h);
+        // Paper around the ink, not more of the same: the inside of a loop (or the space between
+        // a stroke and a ruled line) is as light as the paper around the whole digit.
+        let on_paper = if sits_on_paper(light, hat, &choice.keep, bbox, inverted, w, h) {
+            1.0
+        } else {
+            0.2
+        };
+        let score = choice.score * prior * on_paper;
         if best.as_ref().is_some_and(|(b, _, _)| *b >= score) {
             continue;
         }
@@ -106,10 +114,65 @@ fn find_at(
             .zip(&keep)
             .map(|(&v, &k)| if k { (v as f32 / level).min(1.0) } else { 0.0 })
             .collect();
-        let bbox = bounding_box(&choice.keep, w, h);
         best = Some((score, Found { ink, inverted }, bbox));
     }
     best.map(|(_, f, b)| (f, b))
+}
+
+/// Whether the ink `keep` (in the box `b`) is darker than what lies around its box (`inverted`,
+/// dark ink) or lighter (light ink), by at least half its own top-hat: true of strokes on paper,
+/// false of a hole between strokes, whose light is the paper's own.
+fn sits_on_paper(
+    light: &[u8],
+    hat: &[u8],
+    keep: &[bool],
+    b: Bbox,
+    inverted: bool,
+    w: usize,
+    h: usize,
+) -> bool {
+    let (mut ink_sum, mut hat_sum, mut n) = (0u64, 0u64, 0u64);
+    for (i, _) in keep.iter().enumerate().filter(|(_, &k)| k) {
+        ink_sum += light[i] as u64;
+        hat_sum += hat[i] as u64;
+        n += 1;
+    }
+    if n == 0 {
+        return true;
+    }
+    // The ring around the box, a quarter of its longer side wide.
+    let m = ((b.2 - b.0).max(b.3 - b.1) / 4).max(2);
+    let (x0, y0) = (b.0.saturating_sub(m), b.1.saturating_sub(m));
+    let (x1, y1) = ((b.2 + m).min(w), (b.3 + m).min(h));
+    let mut hist = [0u32; 256];
+    let mut count = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if x < b.0 || x >= b.2 || y < b.1 || y >= b.3 {
+                hist[light[y * w + x] as usize] += 1;
+                count += 1;
+            }
+        }
+    }
+    if count == 0 {
+        return true;
+    }
+    let mut seen = 0;
+    let mut ring = 255u32;
+    for (level, &c) in hist.iter().enumerate() {
+        seen += c;
+        if 2 * seen >= count {
+            ring = level as u32;
+            break;
+        }
+    }
+    let ink = (ink_sum / n) as f32;
+    let contrast = if inverted {
+        ring as f32 - ink
+    } else {
+        ink - ring as f32
+    };
+    contrast >= 0.5 * (hat_sum / n) as f32
 }
 
 fn bounding_box(m: &[bool], w: usize, h: usize) -> Bbox {

@@ -180,7 +180,7 @@ fn run_args(args: &SweepArgs, param: Param, value: &str, seed: u64) -> TrainArgs
         t.lr = lr;
     }
     if let [hidden] = args.hidden[..] {
-        t.hidden = hidden;
+        t.hidden = Some(hidden);
     }
     if let [epochs] = args.epochs[..] {
         t.epochs = epochs;
@@ -188,7 +188,7 @@ fn run_args(args: &SweepArgs, param: Param, value: &str, seed: u64) -> TrainArgs
     // The values were parsed by clap from these very strings, so they parse again.
     match param {
         Param::Lr => t.lr = value.parse().unwrap_or(t.lr),
-        Param::Hidden => t.hidden = value.parse().unwrap_or(t.hidden),
+        Param::Hidden => t.hidden = value.parse().ok().or(t.hidden),
         Param::Epochs => t.epochs = value.parse().unwrap_or(t.epochs),
     }
     t
@@ -376,7 +376,7 @@ pub fn chart(
     let mut recipe = Vec::new();
     match param {
         Param::Hidden => recipe.push("h hidden nodes".into()),
-        _ => recipe.push(format!("{} hidden nodes", fixed.hidden)),
+        _ => recipe.push(format!("{} hidden nodes", fixed.hidden())),
     }
     if param != Param::Lr {
         recipe.push(format!("learning rate {}", fixed.lr));
@@ -458,7 +458,7 @@ mod tests {
         let args = parse(&["--hidden", "10,50", "--lr", "0.2", "--limit", "500"]);
         let t = run_args(&args, Param::Hidden, "50", 7);
         assert_eq!(
-            (t.hidden, t.lr, t.epochs, t.seed, t.limit),
+            (t.hidden(), t.lr, t.epochs, t.seed, t.limit),
             (50, 0.2, 5, 7, Some(500))
         );
         assert_eq!(t.save, PathBuf::from("model.nnz"));

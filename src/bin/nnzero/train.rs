@@ -19,9 +19,9 @@ pub struct TrainArgs {
     /// Test blob, scored after every epoch [default: the bundled MNIST test set].
     #[arg(long, value_name = "BLOB")]
     pub test: Option<PathBuf>,
-    /// Hidden nodes.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=65536))]
-    pub hidden: u32,
+    /// Hidden nodes [default: 200, or 400 with --augment].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub hidden: Option<u32>,
     /// Learning rate.
     #[arg(long, default_value_t = 0.1, value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr: f32,
@@ -38,7 +38,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DEG", value_parser = rotation_degrees)]
     pub rotate: Option<f32>,
     /// nnzero's recipe for reading real handwriting: also train on randomly rotated, slanted,
-    /// scaled, shifted, thinner and thicker copies of every image (see --augment-copies).
+    /// scaled, shifted, thinner, thicker and wobbled copies of every image (see
+    /// --augment-copies), with 400 hidden nodes unless --hidden says otherwise.
     #[arg(long)]
     pub augment: bool,
     /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
@@ -84,6 +85,15 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
+    /// The hidden nodes asked for: `--hidden`, else the book's 200, or `--augment`'s.
+    pub fn hidden(&self) -> u32 {
+        self.hidden.unwrap_or(if self.augment {
+            nnzero::augment::AugmentRecipe::HANDWRITING.hidden
+        } else {
+            Recipe::BOOK.hidden
+        })
+    }
+
     /// The options of a bare `nnzero train`.
     pub fn defaults() -> Self {
         use clap::FromArgMatches;
@@ -123,7 +133,7 @@ pub fn positive_f32(s: &str) -> Result<f32, String> {
 /// The recipe `args` ask for.
 pub fn recipe(args: &TrainArgs) -> Recipe {
     Recipe {
-        hidden: args.hidden,
+        hidden: args.hidden(),
         lr: args.lr,
         lr_final: args.lr_final,
         epochs: args.epochs,

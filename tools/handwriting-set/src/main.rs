@@ -210,6 +210,10 @@ enum Cmd {
         /// thresholds, on the tuning half (where they are chosen).
         #[arg(long)]
         unsure: bool,
+        /// Stand each prepared digit upright by its moments (`nnzero::deskew`) before reading
+        /// it: for a model trained on deskewed images.
+        #[arg(long)]
+        deskew: bool,
     },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
@@ -245,11 +249,17 @@ fn main() -> ExitCode {
             dir,
             book,
             unsure,
+            deskew,
         } => {
             let result = if unsure {
-                unsure_table(&model, &set.join("tune"))
+                unsure_table(&model, &set.join("tune"), deskew)
             } else if let Some(dir) = dir {
-                score(&model, &[(dir.display().to_string(), dir.clone())], book)
+                score(
+                    &model,
+                    &[(dir.display().to_string(), dir.clone())],
+                    book,
+                    deskew,
+                )
             } else {
                 score(
                     &model,
@@ -258,6 +268,7 @@ fn main() -> ExitCode {
                         ("report".to_string(), set.join("report")),
                     ],
                     book,
+                    deskew,
                 )
             };
             result.map(|report| print!("{report}"))
@@ -664,7 +675,12 @@ struct Tally {
 type Reads = Vec<(u8, Vec<f32>)>;
 
 /// Reads every picture of the folder `dir` with `net`; the outputs for each picture too.
-fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Reads), String> {
+fn read_set(
+    net: &nnzero::Network,
+    dir: &Path,
+    book: bool,
+    deskew: bool,
+) -> Result<(Tally, Reads), String> {
     let entries = read_manifest(dir)?;
     let mut t = Tally {
         groups: BTreeMap::new(),
@@ -683,7 +699,11 @@ fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Rea
         };
         // A picture the preparation refuses counts as a misread (outputs all zero).
         let outputs = match pixels {
-            Ok(pixels) => {
+            Ok(mut pixels) => {
+                if deskew {
+                    let src = pixels.clone();
+                    nnzero::deskew::deskew(&src, &mut pixels, 28);
+                }
                 scale_image(&pixels, &mut inputs);
                 net.query(&inputs)
             }
@@ -721,11 +741,16 @@ fn percent(r: u32, t: u32) -> String {
 
 /// Reads every picture of each named folder with `model`; returns the report, one column
 /// per folder.
-pub fn score(model: &Path, dirs: &[(String, PathBuf)], book: bool) -> Result<String, String> {
+pub fn score(
+    model: &Path,
+    dirs: &[(String, PathBuf)],
+    book: bool,
+    deskew: bool,
+) -> Result<String, String> {
     let net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
     let mut tallies = Vec::new();
     for (_, dir) in dirs {
-        tallies.push(read_set(&net, dir, book)?.0);
+        tallies.push(read_set(&net, dir, book, deskew)?.0);
     }
     let mut report = format!(
         "{} preparation, {}\n{:<28}",
@@ -767,9 +792,9 @@ pub fn score(model: &Path, dirs: &[(String, PathBuf)], book: bool) -> Result<Str
 
 /// The "unsure" rule's trade-off on one folder (the tuning half): for each pair of
 /// thresholds, the share of misreads it marks and the share of right reads it marks.
-fn unsure_table(model: &Path, dir: &Path) -> Result<String, String> {
+fn unsure_table(model: &Path, dir: &Path, deskew: bool) -> Result<String, String> {
     let net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
-    let (t, reads) = read_set(&net, dir, false)?;
+    let (t, reads) = read_set(&net, dir, false, deskew)?;
     let wrong = (t.total - t.right).max(1);
     let mut report = format!(
         "{}: {} misread of {}; unsure marks (misreads marked, right reads marked)\n",
