@@ -16,12 +16,19 @@
 //!   updated in a pass of its own), and an epoch streamed from the blob as `nnzero train` reads it.
 //! - `--numpy SCRIPT`: another numpy reference script; `--no-numpy` skips it. `PYTHON=…` names
 //!   the interpreter that has numpy and scipy (default `python3`).
+//!
+//! Then the cost of `--augment`: one epoch of `nnzero train` (a [`Run`] of the book's recipe,
+//! samples streamed from the blob) plain and with `--augment` (three times the samples, the
+//! copies made by the pipeline's producers), on one thread and on the default threads, the
+//! training time of each (the test pass left out) and their ratio; the issue's target is
+//! about 3.3. `--augment-rounds N` repeats them (default 1), `--no-augment` skips them.
 
 use std::process::Command;
 use std::time::Instant;
 
 use nnzero::dataset::Dataset;
 use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::run::{Recipe, Run};
 use nnzero::{Network, ParallelTrainer};
 
 struct Options {
@@ -29,6 +36,7 @@ struct Options {
     all: bool,
     numpy: Option<String>,
     rounds: usize,
+    augment_rounds: usize,
 }
 
 fn options() -> Options {
@@ -37,6 +45,7 @@ fn options() -> Options {
         all: false,
         numpy: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/numpy_ref.py").into()),
         rounds: 3,
+        augment_rounds: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -57,6 +66,10 @@ fn options() -> Options {
             "--all" => o.all = true,
             "--numpy" => o.numpy = args.next(),
             "--no-numpy" => o.numpy = None,
+            "--no-augment" => o.augment_rounds = 0,
+            "--augment-rounds" => {
+                o.augment_rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(1)
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -108,6 +121,11 @@ fn main() {
         .map(|_| Some(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)))
         .collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); o.threads.len()];
+    // On a CPU with AVX-512: each round also runs one thread with the AVX kernel instead.
+    let avx512 = nnzero::layer::kernel() == "avx512";
+    let mut avx_net = avx512.then(|| Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1));
+    let mut avx_rates = Vec::new();
+    let mut avx512_rates = Vec::new();
     let mut numpy_rates = Vec::new();
     let mut numpy = o.numpy.clone();
     let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
@@ -132,6 +150,18 @@ fn main() {
             rates[i].push(rate);
             line += &format!("  {threads} thread(s) {rate:>7.0}/s");
         }
+        if let Some(net) = avx_net.take() {
+            // One thread on AVX-512, then on AVX, side by side.
+            let (n512, r512) = epoch(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1), 1);
+            nnzero::layer::allow_avx512(false);
+            let (net, rate) = epoch(net, 1);
+            nnzero::layer::allow_avx512(true);
+            assert_eq!(n512.hidden(), net.hidden());
+            avx_net = Some(net);
+            avx512_rates.push(r512);
+            avx_rates.push(rate);
+            line += &format!("  [1 thread: avx512 {r512:>7.0}/s, avx {rate:>7.0}/s]");
+        }
         println!("{line}");
     }
     // Same seed, same data, same epochs: every thread count trained the same weights.
@@ -140,6 +170,13 @@ fn main() {
         .iter()
         .all(|n| n.as_ref().map(|n| n.wih().as_slice().to_vec()) == first);
     println!("weights identical across thread counts: {same}");
+    if let (Some(avx), Some(first)) = (&avx_net, &nets[0]) {
+        // Both have trained `rounds` epochs from the same seed when the first count is 1.
+        if o.threads[0] == 1 {
+            let same = avx.wih().as_slice() == first.wih().as_slice();
+            println!("weights identical with AVX and AVX-512: {same}");
+        }
+    }
 
     println!("medians over {} round(s):", o.rounds);
     let one = o.threads.iter().position(|&t| t == 1);
@@ -172,6 +209,24 @@ fn main() {
             "  numpy (ger, float32, 1 thread): {:>7.0} samples/s",
             median(numpy_rates)
         );
+    }
+    if !avx_rates.is_empty() {
+        let r: Vec<f64> = avx512_rates
+            .iter()
+            .zip(&avx_rates)
+            .map(|(a, b)| a / b)
+            .collect();
+        println!(
+            "  1 thread, AVX-512 kernel {:>7.0} samples/s against AVX {:>7.0}: {:.3}×",
+            median(avx512_rates),
+            median(avx_rates),
+            median(r)
+        );
+    }
+    println!("kernel: {}", nnzero::layer::kernel());
+
+    if o.augment_rounds > 0 {
+        augment_against_plain(o.augment_rounds);
     }
 
     if o.all {
@@ -207,6 +262,47 @@ fn main() {
         }
         trainer.finish();
         report("streamed", n, start);
+    }
+}
+
+/// One epoch of the book's recipe through [`Run`], plain and with `--augment`, on one thread
+/// and on the default threads (each kind's own default: `--augment` keeps cores for its
+/// producers): seconds of training for each and the ratio.
+fn augment_against_plain(rounds: usize) {
+    let epoch = |augment: bool, threads: Option<usize>| -> (f64, usize) {
+        let recipe = Recipe {
+            epochs: 1,
+            augment_copies: if augment { 2 } else { 0 },
+            ..Recipe::BOOK
+        };
+        let train = Dataset::bundled_train().unwrap_or_else(|e| panic!("{e}"));
+        let test = Dataset::bundled_test().unwrap_or_else(|e| panic!("{e}"));
+        let mut run = Run::new(recipe, train, test).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(t) = threads {
+            run = run.with_threads(t);
+        }
+        let used = run.threads();
+        run.run_to_end(&mut []).unwrap_or_else(|e| panic!("{e}"));
+        (run.log()[0].took.as_secs_f64(), used)
+    };
+    println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
+    for threads in [Some(1), None] {
+        let mut ratios = Vec::new();
+        for _ in 0..rounds {
+            let (plain, tp) = epoch(false, threads);
+            let (augment, ta) = epoch(true, threads);
+            ratios.push(augment / plain);
+            println!(
+                "  plain {plain:.2} s on {tp} thread(s), --augment {augment:.2} s on {ta} \
+                 training thread(s) + producers: {:.2}×",
+                augment / plain
+            );
+        }
+        let which = threads.map_or("default threads".to_string(), |t| format!("--threads {t}"));
+        println!(
+            "  {which}: --augment epoch {:.2}× a plain one (median)",
+            median(ratios)
+        );
     }
 }
 
