@@ -122,8 +122,9 @@ fn main() {
         .collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); o.threads.len()];
     // On a CPU with AVX-512: each round also runs one thread with the AVX kernel instead.
-    let avx512 = nnzero::layer::kernel() == "avx512";
-    let mut avx_net = avx512.then(|| Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1));
+    let avx512 = nnzero::layer::has_avx512();
+    let mut avx_nets =
+        avx512.then(|| [0, 1].map(|_| Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)));
     let mut avx_rates = Vec::new();
     let mut avx512_rates = Vec::new();
     let mut numpy_rates = Vec::new();
@@ -150,14 +151,13 @@ fn main() {
             rates[i].push(rate);
             line += &format!("  {threads} thread(s) {rate:>7.0}/s");
         }
-        if let Some(net) = avx_net.take() {
-            // One thread on AVX-512, then on AVX, side by side.
-            let (n512, r512) = epoch(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1), 1);
-            nnzero::layer::allow_avx512(false);
-            let (net, rate) = epoch(net, 1);
+        if let Some([n512, navx]) = avx_nets.take() {
+            // One thread on AVX-512, then on AVX (the default), side by side.
             nnzero::layer::allow_avx512(true);
-            assert_eq!(n512.hidden(), net.hidden());
-            avx_net = Some(net);
+            let (n512, r512) = epoch(n512, 1);
+            nnzero::layer::allow_avx512(false);
+            let (navx, rate) = epoch(navx, 1);
+            avx_nets = Some([n512, navx]);
             avx512_rates.push(r512);
             avx_rates.push(rate);
             line += &format!("  [1 thread: avx512 {r512:>7.0}/s, avx {rate:>7.0}/s]");
@@ -170,12 +170,11 @@ fn main() {
         .iter()
         .all(|n| n.as_ref().map(|n| n.wih().as_slice().to_vec()) == first);
     println!("weights identical across thread counts: {same}");
-    if let (Some(avx), Some(first)) = (&avx_net, &nets[0]) {
-        // Both have trained `rounds` epochs from the same seed when the first count is 1.
-        if o.threads[0] == 1 {
-            let same = avx.wih().as_slice() == first.wih().as_slice();
-            println!("weights identical with AVX and AVX-512: {same}");
-        }
+    if let Some([n512, navx]) = &avx_nets {
+        // Both have trained `rounds` epochs from the same seed.
+        let same = n512.wih().as_slice() == navx.wih().as_slice()
+            && n512.who().as_slice() == navx.who().as_slice();
+        println!("weights identical with AVX and AVX-512: {same}");
     }
 
     println!("medians over {} round(s):", o.rounds);
@@ -223,7 +222,11 @@ fn main() {
             median(r)
         );
     }
-    println!("kernel: {}", nnzero::layer::kernel());
+    println!(
+        "kernel: {} (AVX-512 on this CPU: {})",
+        nnzero::layer::kernel(),
+        nnzero::layer::has_avx512()
+    );
 
     if o.augment_rounds > 0 {
         augment_against_plain(o.augment_rounds);

@@ -63,12 +63,12 @@ pub fn default_threads(hidden: usize) -> usize {
 }
 
 /// The default thread count for a run of a network with `hidden` nodes whose records come
-/// with `copies − 1` extra copies each: [`default_threads`], less the cores the copies'
-/// producers need ([`crate::pipeline::share_cores`]: on two cores with `--augment`, one
-/// training thread and one producer).
-pub fn default_threads_for(hidden: usize, copies: usize) -> usize {
+/// with `rotations` rotated and `augmented` augmented copies each: [`default_threads`], at
+/// most the share of the cores that training gets beside making the copies
+/// ([`crate::pipeline::share_cores`]: one thread with `--augment` on up to seven cores).
+pub fn default_threads_for(hidden: usize, rotations: usize, augmented: usize) -> usize {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let (training, _) = crate::pipeline::share_cores(cores, copies);
+    let (training, _) = crate::pipeline::share_cores(cores, rotations, augmented);
     default_threads(hidden).min(training).max(1)
 }
 

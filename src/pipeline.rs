@@ -44,30 +44,40 @@ const RECORDS_PER_BATCH: usize = 32;
 /// Batches each producer may be ahead by (dealt and not yet taken back).
 const BATCHES_AHEAD: usize = 3;
 
-/// How many of `cores` should train and how many make copies, when each record comes with
-/// `copies − 1` copies (`copies` samples to train on): (training threads, producers).
+/// What one copy costs in training samples (one sample of 784-200-10 trained on one thread).
+/// Measured on the 2-core x86 machine (`cargo bench --bench train`: an `--augment` epoch with
+/// one producer thread is bound by the copies, 120,000 of them in the time of about 720,000
+/// training samples): an augmented copy with its elastic field is about six samples' work.
+pub const COPY_COST: usize = 6;
+
+/// How many threads of a machine with `cores` cores should train and how many should make
+/// copies, when each record comes with `rotations` rotated copies (`--rotate`: a plain warp,
+/// counted as one sample's work each) and `augmented` augmented ones (`--augment`:
+/// [`COPY_COST`] each): (training threads, producers).
 ///
-/// A copy costs about as much as training on one sample (measured: an augmented 28×28 copy
-/// with its elastic field against one sample of 784-200-10 on one thread), so of a record's
-/// work, `copies` parts are training and `copies − 1` are copying: the cores are shared in
-/// that proportion, at least one each. On two cores with `--augment` that is one training
-/// thread and one producer: two training threads beside a producer would need more cores
-/// than there are, and training threads wait for each other every sample. Without copies
-/// every core trains (the blob's reader thread costs little).
-pub fn share_cores(cores: usize, copies: usize) -> (usize, usize) {
+/// Of a record's work, `1 + rotations + augmented` parts are training and the rest is making
+/// copies, so training gets its share of the cores, at least one thread: with `--augment`
+/// that is one training thread on up to seven cores. The producers are as many as the cores:
+/// a producer that is ahead sleeps (its batches wait for the trainer), so the spare ones cost
+/// nothing, and whenever the trainer waits for copies every core makes them. One training
+/// thread also has no other thread to wait for every sample, which matters when it shares its
+/// core with producers. Without copies every core trains.
+pub fn share_cores(cores: usize, rotations: usize, augmented: usize) -> (usize, usize) {
     let cores = cores.max(1);
-    if copies <= 1 {
+    let samples = 1 + rotations + augmented;
+    if samples == 1 {
         return (cores, 0);
     }
-    let made = copies - 1;
-    let producers = ((cores * made + (copies + made) / 2) / (copies + made)).clamp(1, cores);
-    ((cores - producers).max(1), producers)
+    let work = samples + rotations + augmented * COPY_COST;
+    let training = (cores * samples + work / 2) / work;
+    (training.max(1), cores)
 }
 
-/// The producers to start beside `training` training threads: the cores left, at least one.
-pub fn producers_beside(training: usize) -> usize {
+/// The producers for a run whose records come with `rotations` rotated and `augmented`
+/// augmented copies, on this machine ([`share_cores`]).
+pub fn default_producers(rotations: usize, augmented: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.saturating_sub(training).max(1)
+    share_cores(cores, rotations, augmented).1
 }
 
 /// The samples of a dataset and their copies, made ahead. See the module.
@@ -374,11 +384,12 @@ mod tests {
 
     #[test]
     fn the_cores_are_shared_by_the_work() {
-        assert_eq!(share_cores(2, 1), (2, 0));
-        assert_eq!(share_cores(2, 3), (1, 1)); // --augment
-        assert_eq!(share_cores(4, 3), (2, 2));
-        assert_eq!(share_cores(4, 5), (2, 2)); // --rotate --augment
-        assert_eq!(share_cores(1, 3), (1, 1));
-        assert_eq!(share_cores(8, 3), (5, 3));
+        assert_eq!(share_cores(2, 0, 0), (2, 0));
+        assert_eq!(share_cores(2, 0, 2), (1, 2)); // --augment
+        assert_eq!(share_cores(4, 0, 2), (1, 4));
+        assert_eq!(share_cores(8, 0, 2), (2, 8));
+        assert_eq!(share_cores(4, 2, 0), (2, 4)); // --rotate: cheap copies
+        assert_eq!(share_cores(16, 2, 2), (4, 16)); // both
+        assert_eq!(share_cores(1, 0, 2), (1, 1));
     }
 }

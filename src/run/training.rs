@@ -16,7 +16,7 @@ use crate::dataset::{Dataset, DatasetError, Fingerprint};
 use crate::eval::evaluate;
 use crate::mnist::{scale_image, targets_into};
 use crate::parallel::{default_threads_for, ParallelTrainer};
-use crate::pipeline::{producers_beside, Pipeline};
+use crate::pipeline::{default_producers, Pipeline};
 use crate::Network;
 
 use super::checkpoint::{Checkpoint, Position};
@@ -182,13 +182,14 @@ impl Run {
         resumed: bool,
     ) -> Run {
         let samples = samples_of(&recipe, &train);
+        let augmented = recipe.augment_copies as usize;
         Run {
             side: train.header().rows as usize,
             inputs: vec![0.0; net.inputs()],
             targets: vec![0.0; net.outputs()],
             trainer: ParallelTrainer::new(
                 net,
-                default_threads_for(recipe.hidden as usize, recipe.copies() as usize),
+                default_threads_for(recipe.hidden as usize, rotations(&recipe), augmented),
             ),
             recipe,
             train,
@@ -319,7 +320,8 @@ impl Run {
             let copier = self.copier(epoch);
             let copies = self.recipe.copies() as usize;
             let (start, end) = (self.pos.record, self.samples);
-            let producers = producers_beside(self.trainer.threads());
+            let augmented = self.recipe.augment_copies as usize;
+            let producers = default_producers(rotations(&self.recipe), augmented);
             let feed = Pipeline::spawn_from(&self.train, start, end, copies, producers, copier)?;
             self.feed = Some(feed);
         }
@@ -440,6 +442,11 @@ impl Run {
         net.set_learning_rate(self.recipe.lr);
         net
     }
+}
+
+/// Rotated copies per record (`--rotate`: +deg and −deg).
+fn rotations(recipe: &Recipe) -> usize {
+    2 * usize::from(recipe.rotate.is_some())
 }
 
 /// Records per epoch.
