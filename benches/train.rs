@@ -229,6 +229,11 @@ fn main() {
     );
 
     if o.augment_rounds > 0 {
+        // One thread's time per training sample, for the copies' cost against it.
+        let one = o.threads.iter().position(|&t| t == 1);
+        let sample_s = one.map(|i| 1.0 / median(rates[i].clone()));
+        copy_cost(&pixels[..record * 2000.min(n)], record, sample_s);
+        producers_against_each_other(&data, 10_000.min(n as u64));
         augment_against_plain(o.augment_rounds);
     }
 
@@ -266,6 +271,69 @@ fn main() {
         trainer.finish();
         report("streamed", n, start);
     }
+}
+
+/// What one `--augment` copy costs on one thread, against training on one sample, and what
+/// that allows: with `c` = copy / sample, a record is 3 samples of training and 2 copies, so
+/// on `cores` cores an `--augment` epoch takes at least max(3, (3 + 2c) / cores) plain ones.
+fn copy_cost(pixels: &[u8], record: usize, sample_s: Option<f64>) {
+    use nnzero::augment::{AugmentRecipe, Augmenter};
+    let side = (record as f64).sqrt() as usize;
+    let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+    let mut out = vec![0u8; record];
+    let start = Instant::now();
+    let mut copies = 0;
+    for (i, p) in pixels.chunks_exact(record).enumerate() {
+        for copy in 0..2 {
+            aug.augment(1, i as u64, copy, p, &mut out);
+            copies += 1;
+        }
+    }
+    let copy_s = start.elapsed().as_secs_f64() / copies as f64;
+    let mut line = format!("one --augment copy: {:.1} µs on one thread", copy_s * 1e6);
+    if let Some(sample_s) = sample_s {
+        let c = copy_s / sample_s;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        line += &format!(
+            ", {c:.1}× training one sample ({:.1} µs): on {cores} cores an --augment epoch \
+             takes at least {:.1}× a one-thread plain one",
+            sample_s * 1e6,
+            (3.0f64).max((3.0 + 2.0 * c) / cores)
+        );
+    }
+    println!("{line}");
+}
+
+/// The first `records` records with two `--augment` copies each through the pipeline on one
+/// training thread, with 1, 2, … producers (up to the cores): seconds for each.
+fn producers_against_each_other(data: &Dataset, records: u64) {
+    use nnzero::augment::{AugmentRecipe, Augmenter};
+    use nnzero::pipeline::Pipeline;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let side = data.header().rows as usize;
+    let mut line = format!("{records} records + 2 --augment copies each, 1 training thread:");
+    for producers in 1..=cores.max(2) {
+        let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+        let copier = move |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+            aug.augment(1, index, copy as u32 - 1, src, dst)
+        };
+        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let start = Instant::now();
+        let mut trainer = ParallelTrainer::new(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1), 1);
+        let mut feed =
+            Pipeline::spawn(data, records, 3, producers, copier).unwrap_or_else(|e| panic!("{e}"));
+        while let Some((label, p)) = feed.next_sample().unwrap_or_else(|e| panic!("{e}")) {
+            scale_image(p, &mut x);
+            targets_into(label, &mut t);
+            trainer.train(&x, &t);
+        }
+        drop(trainer.into_network());
+        line += &format!(
+            "  {producers} producer(s) {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    println!("{line}");
 }
 
 /// One epoch of the book's recipe through [`Run`], plain and with `--augment`, on one thread
