@@ -65,7 +65,7 @@ pub fn default_threads(hidden: usize) -> usize {
 /// The default thread count for a run of a network with `hidden` nodes whose records come
 /// with `rotations` rotated and `augmented` augmented copies each: [`default_threads`], at
 /// most the share of the cores that training gets beside making the copies
-/// ([`crate::pipeline::share_cores`]: one thread with `--augment` on up to seven cores).
+/// ([`crate::pipeline::share_cores`]: with `--augment`, one thread on two cores, two on four).
 pub fn default_threads_for(hidden: usize, rotations: usize, augmented: usize) -> usize {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let (training, _) = crate::pipeline::share_cores(cores, rotations, augmented);
