@@ -611,6 +611,9 @@ impl Shared {
                     sums.fill(0.0);
                 } else {
                     self.wait_for_sums(t - 1, generation);
+                    if self.failed.load(Ordering::Relaxed) {
+                        return; // the job is lost: the calling thread panics when it ends
+                    }
                     sums.copy_from_slice(unsafe { self.blocks[t - 1].sums.read() });
                 }
                 layer::weighted_sums_onto(who, hidden_outputs, sums);
