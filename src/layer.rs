@@ -17,23 +17,31 @@
 
 use crate::activation::sigmoid_in_place;
 
+/// Calls kernel `$name` in the best vector code the CPU has (see [`kernel`]), or the portable
+/// `$portable`; every one gives the same bits.
+macro_rules! best_kernel {
+    ($name:ident, $portable:ident($($arg:expr),*)) => {{
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        match x86::kernel() {
+            #[allow(unsafe_code)]
+            // SAFETY: the CPU has been found to support AVX-512F.
+            x86::Kernel::Avx512 => return unsafe { x86::avx512::$name($($arg),*) },
+            #[allow(unsafe_code)]
+            // SAFETY: the CPU has been found to support AVX.
+            x86::Kernel::Avx => return unsafe { x86::avx::$name($($arg),*) },
+            x86::Kernel::Portable => {}
+        }
+        $portable($($arg),*)
+    }};
+}
+
 /// `sums = W · inputs`: each output node's weighted sum of the inputs.
 ///
 /// `w` is (outputs, inputs) column-major; `sums` has `outputs` elements.
 #[inline]
 pub fn weighted_sums(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
     assert_eq!(w.len(), sums.len() * inputs.len());
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    match x86::kernel() {
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX-512F.
-        x86::Kernel::Avx512 => return unsafe { x86::avx512::sums(w, inputs, sums) },
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX.
-        x86::Kernel::Avx => return unsafe { x86::avx::sums(w, inputs, sums) },
-        x86::Kernel::Portable => {}
-    }
-    sums_portable(w, inputs, sums)
+    best_kernel!(sums, sums_portable(w, inputs, sums))
 }
 
 /// `sums += W · inputs`: each output node goes on adding the inputs' terms, in column order,
@@ -46,17 +54,7 @@ pub fn weighted_sums(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
 #[inline]
 pub fn weighted_sums_onto(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
     assert_eq!(w.len(), sums.len() * inputs.len());
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    match x86::kernel() {
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX-512F.
-        x86::Kernel::Avx512 => return unsafe { x86::avx512::sums_onto(w, inputs, sums) },
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX.
-        x86::Kernel::Avx => return unsafe { x86::avx::sums_onto(w, inputs, sums) },
-        x86::Kernel::Portable => {}
-    }
-    sums_onto_portable(w, inputs, sums)
+    best_kernel!(sums_onto, sums_onto_portable(w, inputs, sums))
 }
 
 #[inline(always)]
@@ -178,23 +176,10 @@ pub fn update_then_weighted_sums(
     let n_out = sums.len();
     assert!(gradient.len() == n_out && previous_inputs.len() == inputs.len());
     assert_eq!(w.len(), n_out * inputs.len());
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    match x86::kernel() {
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX-512F.
-        x86::Kernel::Avx512 => {
-            return unsafe {
-                x86::avx512::fused(w, gradient, previous_inputs, inputs, sums, reverse)
-            }
-        }
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has been found to support AVX.
-        x86::Kernel::Avx => {
-            return unsafe { x86::avx::fused(w, gradient, previous_inputs, inputs, sums, reverse) }
-        }
-        x86::Kernel::Portable => {}
-    }
-    fused(w, gradient, previous_inputs, inputs, sums, reverse)
+    best_kernel!(
+        fused,
+        fused(w, gradient, previous_inputs, inputs, sums, reverse)
+    )
 }
 
 #[inline(always)]
