@@ -16,12 +16,19 @@
 //!   updated in a pass of its own), and an epoch streamed from the blob as `nnzero train` reads it.
 //! - `--numpy SCRIPT`: another numpy reference script; `--no-numpy` skips it. `PYTHON=…` names
 //!   the interpreter that has numpy and scipy (default `python3`).
+//!
+//! Then the cost of `--augment`: one epoch of `nnzero train` (a [`Run`] of the book's recipe,
+//! samples streamed from the blob) plain and with `--augment` (three times the samples, the
+//! copies made by the pipeline's producers), on one thread and on the default threads, the
+//! training time of each (the test pass left out) and their ratio; the issue's target is
+//! about 3.3. `--augment-rounds N` repeats them (default 1), `--no-augment` skips them.
 
 use std::process::Command;
 use std::time::Instant;
 
 use nnzero::dataset::Dataset;
 use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::run::{Recipe, Run};
 use nnzero::{Network, ParallelTrainer};
 
 struct Options {
@@ -29,6 +36,7 @@ struct Options {
     all: bool,
     numpy: Option<String>,
     rounds: usize,
+    augment_rounds: usize,
 }
 
 fn options() -> Options {
@@ -37,6 +45,7 @@ fn options() -> Options {
         all: false,
         numpy: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/numpy_ref.py").into()),
         rounds: 3,
+        augment_rounds: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -57,6 +66,10 @@ fn options() -> Options {
             "--all" => o.all = true,
             "--numpy" => o.numpy = args.next(),
             "--no-numpy" => o.numpy = None,
+            "--no-augment" => o.augment_rounds = 0,
+            "--augment-rounds" => {
+                o.augment_rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(1)
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -108,6 +121,12 @@ fn main() {
         .map(|_| Some(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)))
         .collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); o.threads.len()];
+    // On a CPU with AVX-512: each round also runs one thread with the AVX kernel instead.
+    let avx512 = nnzero::layer::has_avx512();
+    let mut avx_nets =
+        avx512.then(|| [0, 1].map(|_| Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)));
+    let mut avx_rates = Vec::new();
+    let mut avx512_rates = Vec::new();
     let mut numpy_rates = Vec::new();
     let mut numpy = o.numpy.clone();
     let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
@@ -132,6 +151,17 @@ fn main() {
             rates[i].push(rate);
             line += &format!("  {threads} thread(s) {rate:>7.0}/s");
         }
+        if let Some([n512, navx]) = avx_nets.take() {
+            // One thread on AVX-512, then on AVX (the default), side by side.
+            nnzero::layer::allow_avx512(true);
+            let (n512, r512) = epoch(n512, 1);
+            nnzero::layer::allow_avx512(false);
+            let (navx, rate) = epoch(navx, 1);
+            avx_nets = Some([n512, navx]);
+            avx512_rates.push(r512);
+            avx_rates.push(rate);
+            line += &format!("  [1 thread: avx512 {r512:>7.0}/s, avx {rate:>7.0}/s]");
+        }
         println!("{line}");
     }
     // Same seed, same data, same epochs: every thread count trained the same weights.
@@ -140,6 +170,12 @@ fn main() {
         .iter()
         .all(|n| n.as_ref().map(|n| n.wih().as_slice().to_vec()) == first);
     println!("weights identical across thread counts: {same}");
+    if let Some([n512, navx]) = &avx_nets {
+        // Both have trained `rounds` epochs from the same seed.
+        let same = n512.wih().as_slice() == navx.wih().as_slice()
+            && n512.who().as_slice() == navx.who().as_slice();
+        println!("weights identical with AVX and AVX-512: {same}");
+    }
 
     println!("medians over {} round(s):", o.rounds);
     let one = o.threads.iter().position(|&t| t == 1);
@@ -172,6 +208,33 @@ fn main() {
             "  numpy (ger, float32, 1 thread): {:>7.0} samples/s",
             median(numpy_rates)
         );
+    }
+    if !avx_rates.is_empty() {
+        let r: Vec<f64> = avx512_rates
+            .iter()
+            .zip(&avx_rates)
+            .map(|(a, b)| a / b)
+            .collect();
+        println!(
+            "  1 thread, AVX-512 kernel {:>7.0} samples/s against AVX {:>7.0}: {:.3}×",
+            median(avx512_rates),
+            median(avx_rates),
+            median(r)
+        );
+    }
+    println!(
+        "kernel: {} (AVX-512 on this CPU: {})",
+        nnzero::layer::kernel(),
+        nnzero::layer::has_avx512()
+    );
+
+    if o.augment_rounds > 0 {
+        // One thread's time per training sample, for the copies' cost against it.
+        let one = o.threads.iter().position(|&t| t == 1);
+        let sample_s = one.map(|i| 1.0 / median(rates[i].clone()));
+        copy_cost(&pixels[..record * 2000.min(n)], record, sample_s);
+        producers_against_each_other(&data, 10_000.min(n as u64));
+        augment_against_plain(o.augment_rounds);
     }
 
     if o.all {
@@ -207,6 +270,110 @@ fn main() {
         }
         trainer.finish();
         report("streamed", n, start);
+    }
+}
+
+/// What one `--augment` copy costs on one thread, against training on one sample, and what
+/// that allows: with `c` = copy / sample, a record is 3 samples of training and 2 copies, so
+/// on `cores` cores an `--augment` epoch takes at least max(3, (3 + 2c) / cores) plain ones.
+fn copy_cost(pixels: &[u8], record: usize, sample_s: Option<f64>) {
+    use nnzero::augment::{AugmentRecipe, Augmenter};
+    let side = (record as f64).sqrt() as usize;
+    let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+    let mut out = vec![0u8; record];
+    let start = Instant::now();
+    let mut copies = 0;
+    for (i, p) in pixels.chunks_exact(record).enumerate() {
+        for copy in 0..2 {
+            aug.augment(1, i as u64, copy, p, &mut out);
+            copies += 1;
+        }
+    }
+    let copy_s = start.elapsed().as_secs_f64() / copies as f64;
+    let mut line = format!("one --augment copy: {:.1} µs on one thread", copy_s * 1e6);
+    if let Some(sample_s) = sample_s {
+        let c = copy_s / sample_s;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        line += &format!(
+            ", {c:.1}× training one sample ({:.1} µs): on {cores} cores an --augment epoch \
+             takes at least {:.1}× a one-thread plain one",
+            sample_s * 1e6,
+            (3.0f64).max((3.0 + 2.0 * c) / cores)
+        );
+    }
+    println!("{line}");
+}
+
+/// The first `records` records with two `--augment` copies each through the pipeline on one
+/// training thread, with 1, 2, … producers (up to the cores): seconds for each.
+fn producers_against_each_other(data: &Dataset, records: u64) {
+    use nnzero::augment::{AugmentRecipe, Augmenter};
+    use nnzero::pipeline::Pipeline;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let side = data.header().rows as usize;
+    let mut line = format!("{records} records + 2 --augment copies each, 1 training thread:");
+    for producers in 1..=cores.max(2) {
+        let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+        let copier = move |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+            aug.augment(1, index, copy as u32 - 1, src, dst)
+        };
+        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let start = Instant::now();
+        let mut trainer = ParallelTrainer::new(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1), 1);
+        let mut feed =
+            Pipeline::spawn(data, records, 3, producers, copier).unwrap_or_else(|e| panic!("{e}"));
+        while let Some((label, p)) = feed.next_sample().unwrap_or_else(|e| panic!("{e}")) {
+            scale_image(p, &mut x);
+            targets_into(label, &mut t);
+            trainer.train(&x, &t);
+        }
+        drop(trainer.into_network());
+        line += &format!(
+            "  {producers} producer(s) {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    println!("{line}");
+}
+
+/// One epoch of the book's recipe through [`Run`], plain and with `--augment`, on one thread
+/// and on the default threads (each kind's own default: `--augment` keeps cores for its
+/// producers): seconds of training for each and the ratio.
+fn augment_against_plain(rounds: usize) {
+    let epoch = |augment: bool, threads: Option<usize>| -> (f64, usize) {
+        let recipe = Recipe {
+            epochs: 1,
+            augment_copies: if augment { 2 } else { 0 },
+            ..Recipe::BOOK
+        };
+        let train = Dataset::bundled_train().unwrap_or_else(|e| panic!("{e}"));
+        let test = Dataset::bundled_test().unwrap_or_else(|e| panic!("{e}"));
+        let mut run = Run::new(recipe, train, test).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(t) = threads {
+            run = run.with_threads(t);
+        }
+        let used = run.threads();
+        run.run_to_end(&mut []).unwrap_or_else(|e| panic!("{e}"));
+        (run.log()[0].took.as_secs_f64(), used)
+    };
+    println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
+    for threads in [Some(1), None] {
+        let mut ratios = Vec::new();
+        for _ in 0..rounds {
+            let (plain, tp) = epoch(false, threads);
+            let (augment, ta) = epoch(true, threads);
+            ratios.push(augment / plain);
+            println!(
+                "  plain {plain:.2} s on {tp} thread(s), --augment {augment:.2} s on {ta} \
+                 training thread(s) + producers: {:.2}×",
+                augment / plain
+            );
+        }
+        let which = threads.map_or("default threads".to_string(), |t| format!("--threads {t}"));
+        println!(
+            "  {which}: --augment epoch {:.2}× a plain one (median)",
+            median(ratios)
+        );
     }
 }
 

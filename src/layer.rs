@@ -17,19 +17,66 @@
 
 use crate::activation::sigmoid_in_place;
 
+/// Calls kernel `$name` in the best vector code the CPU has (see [`kernel`]), or the portable
+/// `$portable`; every one gives the same bits.
+macro_rules! best_kernel {
+    ($name:ident, $portable:ident($($arg:expr),*)) => {{
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        match x86::kernel() {
+            #[allow(unsafe_code)]
+            // SAFETY: the CPU has been found to support AVX-512F.
+            x86::Kernel::Avx512 => return unsafe { x86::avx512::$name($($arg),*) },
+            #[allow(unsafe_code)]
+            // SAFETY: the CPU has been found to support AVX.
+            x86::Kernel::Avx => return unsafe { x86::avx::$name($($arg),*) },
+            x86::Kernel::Portable => {}
+        }
+        $portable($($arg),*)
+    }};
+}
+
 /// `sums = W · inputs`: each output node's weighted sum of the inputs.
 ///
 /// `w` is (outputs, inputs) column-major; `sums` has `outputs` elements.
 #[inline]
 pub fn weighted_sums(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
     assert_eq!(w.len(), sums.len() * inputs.len());
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if std::is_x86_feature_detected!("avx") {
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has just been found to support AVX.
-        return unsafe { avx::sums(w, inputs, sums) };
+    best_kernel!(sums, sums_portable(w, inputs, sums))
+}
+
+/// `sums += W · inputs`: each output node goes on adding the inputs' terms, in column order,
+/// after what its sum already holds. [`weighted_sums`] is this from zeros, so a layer's sums
+/// taken over one range of columns after another give the same bits as in one go: the
+/// threaded trainer adds up the output layer block by block of hidden nodes, each thread
+/// carrying on from the last one's sums.
+///
+/// `w` is (outputs, inputs) column-major; `sums` has `outputs` elements.
+#[inline]
+pub fn weighted_sums_onto(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
+    assert_eq!(w.len(), sums.len() * inputs.len());
+    best_kernel!(sums_onto, sums_onto_portable(w, inputs, sums))
+}
+
+#[inline(always)]
+fn sums_onto_portable(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
+    // Ten outputs (the digits) in registers; any other count through memory.
+    if let Ok(s) = <&mut [f32; 10]>::try_from(&mut *sums) {
+        let mut acc = *s;
+        for (column, &x) in w.chunks_exact(10).zip(inputs) {
+            let wb: &[f32; 10] = block(column, 0);
+            for k in 0..10 {
+                acc[k] += wb[k] * x;
+            }
+        }
+        *s = acc;
+        return;
     }
-    sums_portable(w, inputs, sums)
+    let n_out = sums.len();
+    for (column, &x) in w.chunks_exact(n_out).zip(inputs) {
+        for (si, &wij) in sums.iter_mut().zip(column) {
+            *si += wij * x;
+        }
+    }
 }
 
 /// Forward pass: `outputs = σ(W · inputs)`.
@@ -129,13 +176,10 @@ pub fn update_then_weighted_sums(
     let n_out = sums.len();
     assert!(gradient.len() == n_out && previous_inputs.len() == inputs.len());
     assert_eq!(w.len(), n_out * inputs.len());
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if std::is_x86_feature_detected!("avx") {
-        #[allow(unsafe_code)]
-        // SAFETY: the CPU has just been found to support AVX.
-        return unsafe { avx::fused(w, gradient, previous_inputs, inputs, sums, reverse) };
-    }
-    fused(w, gradient, previous_inputs, inputs, sums, reverse)
+    best_kernel!(
+        fused,
+        fused(w, gradient, previous_inputs, inputs, sums, reverse)
+    )
 }
 
 #[inline(always)]
@@ -255,32 +299,114 @@ fn sums_rows(w: &[f32], n_out: usize, from: usize, to: usize, inputs: &[f32], su
     }
 }
 
-/// The same kernels compiled for AVX, chosen at run time on x86_64: twice the lanes of the
-/// SSE2 baseline. Lanes are independent output nodes and there is no FMA (AVX alone does not
-/// have it, and Rust never contracts), so the bits are those of the portable code.
+/// Which vector code the kernels run: AVX where the CPU has it, AVX-512 only if allowed (see
+/// [`allow_avx512`]).
+///
+/// `"avx512"`, `"avx"` or `"portable"` (SSE2 on x86_64, NEON on aarch64: the compiler's
+/// baseline for the target). Every one gives the same bits.
+pub fn kernel() -> &'static str {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    return match x86::kernel() {
+        x86::Kernel::Avx512 => "avx512",
+        x86::Kernel::Avx => "avx",
+        x86::Kernel::Portable => "portable",
+    };
+    #[allow(unreachable_code)]
+    "portable"
+}
+
+/// Whether this CPU has AVX-512 (AVX-512F), which the kernels can use if allowed.
+pub fn has_avx512() -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    return std::is_x86_feature_detected!("avx512f");
+    #[allow(unreachable_code)]
+    false
+}
+
+/// Lets the kernels run their AVX-512 code on a CPU that has it, or not (the default). The
+/// bits are the same either way; it is off because it has not paid where measured: the
+/// kernels stream `wih` through the cache and wait on memory, not on arithmetic (on the
+/// 2-core Xeon with AVX-512, one thread trained 0.87–1.02× as fast with it as with AVX, on a
+/// busy machine; `cargo bench --bench train` compares the two on any CPU that has it).
+pub fn allow_avx512(allow: bool) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    x86::ALLOW_AVX512.store(allow, core::sync::atomic::Ordering::Relaxed);
+    let _ = allow;
+}
+
+/// The same kernels compiled for AVX and for AVX-512, chosen at run time on x86_64.
+///
+/// Vector lanes are different output nodes (rows), never terms of one sum: a wider vector
+/// does more rows at once, while each row still adds its terms one column after another, so
+/// the number of lanes cannot change the order of any addition. Nor is there FMA (Rust never
+/// contracts `a * b + c`, whatever the target features), so the bits are those of the portable
+/// code on every CPU.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[allow(unsafe_code)]
-mod avx {
-    /// # Safety
-    /// The CPU must support AVX.
-    #[target_feature(enable = "avx")]
-    pub(super) unsafe fn fused(
-        w: &mut [f32],
-        g: &[f32],
-        xp: &[f32],
-        x: &[f32],
-        sums: &mut [f32],
-        reverse: bool,
-    ) {
-        super::fused(w, g, xp, x, sums, reverse)
+mod x86 {
+    use core::sync::atomic::{AtomicBool, Ordering};
+
+    pub(super) static ALLOW_AVX512: AtomicBool = AtomicBool::new(false);
+
+    pub(super) enum Kernel {
+        Avx512,
+        Avx,
+        Portable,
     }
 
-    /// # Safety
-    /// The CPU must support AVX.
-    #[target_feature(enable = "avx")]
-    pub(super) unsafe fn sums(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
-        super::sums_portable(w, inputs, sums)
+    #[inline(always)]
+    pub(super) fn kernel() -> Kernel {
+        // std caches the CPU's features: each check is a load.
+        if std::is_x86_feature_detected!("avx512f") && ALLOW_AVX512.load(Ordering::Relaxed) {
+            Kernel::Avx512
+        } else if std::is_x86_feature_detected!("avx") {
+            Kernel::Avx
+        } else {
+            Kernel::Portable
+        }
     }
+
+    /// The kernels compiled with `$feature` enabled: the same source, wider instructions.
+    macro_rules! compiled_for {
+        ($module:ident, $feature:literal) => {
+            pub(super) mod $module {
+                /// # Safety
+                /// The CPU must support the module's feature.
+                #[target_feature(enable = $feature)]
+                pub(in super::super) unsafe fn fused(
+                    w: &mut [f32],
+                    g: &[f32],
+                    xp: &[f32],
+                    x: &[f32],
+                    sums: &mut [f32],
+                    reverse: bool,
+                ) {
+                    super::super::fused(w, g, xp, x, sums, reverse)
+                }
+
+                /// # Safety
+                /// The CPU must support the module's feature.
+                #[target_feature(enable = $feature)]
+                pub(in super::super) unsafe fn sums(w: &[f32], inputs: &[f32], sums: &mut [f32]) {
+                    super::super::sums_portable(w, inputs, sums)
+                }
+
+                /// # Safety
+                /// The CPU must support the module's feature.
+                #[target_feature(enable = $feature)]
+                pub(in super::super) unsafe fn sums_onto(
+                    w: &[f32],
+                    inputs: &[f32],
+                    sums: &mut [f32],
+                ) {
+                    super::super::sums_onto_portable(w, inputs, sums)
+                }
+            }
+        };
+    }
+
+    compiled_for!(avx, "avx");
+    compiled_for!(avx512, "avx512f");
 }
 
 /// Output nodes handled together by the summing kernels. Their running sums (and gradients)
@@ -361,6 +487,83 @@ mod tests {
                 weighted_sums(w, &x, &mut sums);
                 let again: Vec<u32> = sums.iter().map(|v| v.to_bits()).collect();
                 assert_eq!(again, want, "offset {offset}");
+            }
+        }
+    }
+
+    /// The AVX-512 code (where the CPU has it) gives the AVX code's bits: a 200×784 layer
+    /// trained through a few steps with each.
+    #[test]
+    fn avx512_and_avx_give_the_same_bits() {
+        let mut state = 31337u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let (n_out, n_in) = (200, 784);
+        let w0: Vec<f32> = (0..n_out * n_in).map(|_| next() * 0.1).collect();
+        let steps: Vec<(Vec<f32>, Vec<f32>)> = (0..4)
+            .map(|_| {
+                let g = (0..n_out).map(|_| next() * 0.01).collect();
+                let x = (0..n_in).map(|_| next() + 0.5).collect();
+                (g, x)
+            })
+            .collect();
+        let run = |avx512: bool| {
+            allow_avx512(avx512);
+            let mut w = w0.clone();
+            let mut out = Vec::new();
+            let mut sums = vec![0.0; n_out];
+            weighted_sums(&w, &steps[0].1, &mut sums);
+            out.extend_from_slice(&sums);
+            for k in 1..steps.len() {
+                let (g, xp) = (&steps[k - 1].0, &steps[k - 1].1);
+                update_then_weighted_sums(&mut w, g, xp, &steps[k].1, &mut sums, k % 2 == 0);
+                out.extend_from_slice(&sums);
+            }
+            let mut tail = vec![0.0; n_out];
+            weighted_sums_onto(&w, &steps[0].1, &mut tail);
+            out.extend_from_slice(&tail);
+            out.extend_from_slice(&w);
+            allow_avx512(false);
+            out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(true),
+            run(false),
+            "AVX-512 on this CPU: {}",
+            has_avx512()
+        );
+    }
+
+    /// The output layer's sums taken over ranges of its inputs one after another (as the
+    /// threaded trainer's blocks do) equal the sums in one go, bit for bit.
+    #[test]
+    fn sums_taken_range_after_range_equal_the_sums_in_one_go() {
+        let mut state = 4242u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        for n_out in [10, 3, 17] {
+            let n_in = 200;
+            let w: Vec<f32> = (0..n_out * n_in).map(|_| next()).collect();
+            let x: Vec<f32> = (0..n_in).map(|_| next()).collect();
+            let mut want = vec![0.0; n_out];
+            weighted_sums(&w, &x, &mut want);
+            for cuts in [
+                &[0, 200][..],
+                &[0, 96, 200],
+                &[0, 48, 96, 144, 200],
+                &[0, 1, 199, 200],
+            ] {
+                let mut got = vec![0.0; n_out];
+                for r in cuts.windows(2) {
+                    let (a, b) = (r[0], r[1]);
+                    weighted_sums_onto(&w[a * n_out..b * n_out], &x[a..b], &mut got);
+                }
+                let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "{n_out} outputs, cuts {cuts:?}");
             }
         }
     }

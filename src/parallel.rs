@@ -14,13 +14,18 @@
 //!     wih[h, :]       += gradient[h] · previous_inputsᵀ,  then  sum[h] = wih[h, :] · inputs
 //!     hidden_outputs[h] = σ(sum[h])
 //! ```
-//! after which the calling thread alone does the ten outputs, which need every hidden value:
-//! `final_outputs = σ(who · hidden_outputs)`, the output errors and the output gradient. That
-//! is two barriers a sample: "go" and "done". Each thread runs its own block when it can; a
-//! block whose thread has not woken up yet (the OS has not scheduled it) is run by a thread
-//! that is running, so a busy machine costs speed, not a wait for every sleeper. Every weight sees the same operations in the
-//! same order as in [`Trainer`](crate::Trainer), and every sum adds its terms in the same
-//! order, so the weights are bit-identical for every thread count, on every CPU.
+//! and then the ten outputs, which need every hidden value. Their sums are taken block after
+//! block: the thread of block `t` goes on from block `t − 1`'s sums over its own hidden nodes
+//! (`final_inputs += who[:, its nodes] · hidden_outputs[its nodes]`), which adds every term in
+//! the same order as one thread would. The calling thread runs the last block, so it usually
+//! finds the other blocks' sums ready when it gets there; it then finishes the output layer
+//! (`final_outputs = σ(final_inputs)`, the output errors and gradient) while the others wait
+//! for the next sample. A sample costs the "go" and the hand-over of the sums, and no serial
+//! pass over `who`. A block whose thread has not woken up yet (the OS has not scheduled it)
+//! is run by a thread that is running, so a busy machine costs speed, not a wait for every
+//! sleeper. Every weight sees the same operations in the same order as in
+//! [`Trainer`](crate::Trainer), and every sum adds its terms in the same order, so the weights
+//! are bit-identical for every thread count, on every CPU.
 //!
 //! The threads are started when the trainer is made and live until it is dropped, so make
 //! one per run, not one per sample or epoch. A thread waiting at a barrier spins for a few
@@ -29,8 +34,8 @@
 #![allow(unsafe_code)]
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
@@ -55,6 +60,16 @@ pub fn default_threads(hidden: usize) -> usize {
         .min(MAX_DEFAULT_THREADS)
         .min(hidden / MIN_ROWS_PER_THREAD)
         .max(1)
+}
+
+/// The default thread count for a run of a network with `hidden` nodes whose records come
+/// with `rotations` rotated and `augmented` augmented copies each: [`default_threads`], at
+/// most the share of the cores that training gets beside making the copies
+/// ([`crate::pipeline::share_cores`]: with `--augment`, one thread on two cores, two on four).
+pub fn default_threads_for(hidden: usize, rotations: usize, augmented: usize) -> usize {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let (training, _) = crate::pipeline::share_cores(cores, rotations, augmented);
+    default_threads(hidden).min(training).max(1)
 }
 
 /// The hidden-node range of each of (up to) `threads` threads, in order. Ranges start on
@@ -125,6 +140,8 @@ impl ParallelTrainer {
                 Block {
                     wih: Raw::new(block),
                     gradient: Raw::new(AlignedBuf::zeroed(rows)),
+                    sums: Raw::new(AlignedBuf::zeroed(outputs)),
+                    ready: Padded(AtomicU64::new(0)),
                 }
             })
             .collect();
@@ -143,12 +160,12 @@ impl ParallelTrainer {
             output_errors: Raw::new(AlignedBuf::zeroed(outputs)),
             output_gradient: Raw::new(AlignedBuf::zeroed(outputs)),
             job: UnsafeCell::new(Job::IDLE),
-            generation: AtomicU64::new(0),
-            claims: (0..n_blocks).map(|_| AtomicU64::new(0)).collect(),
-            done: AtomicUsize::new(0),
+            generation: Padded(AtomicU64::new(0)),
+            claims: (0..n_blocks).map(|_| Padded(AtomicU64::new(0))).collect(),
+            done: Padded(AtomicUsize::new(0)),
             failed: AtomicBool::new(false),
             exit: AtomicBool::new(false),
-            main: thread::current(),
+            sleepers: Sleepers::default(),
         });
         let handles = (1..shared.ranges.len())
             .map(|t| {
@@ -199,16 +216,17 @@ impl ParallelTrainer {
         }
         let s = &*self.shared;
         // SAFETY: the job is done; until the next one this thread alone touches these.
-        let (who, hidden_outputs, errors, gradient) = unsafe {
+        let (final_inputs, errors, gradient) = unsafe {
             (
-                s.who.all(),
-                s.hidden_outputs.all(),
+                s.blocks[s.blocks.len() - 1].sums.read(),
                 s.output_errors.all(),
                 s.output_gradient.all(),
             )
         };
-        // final_outputs = σ(who · hidden_outputs), who with the last sample's update.
-        layer::forward(who, hidden_outputs, &mut self.final_outputs);
+        // final_outputs = σ(who · hidden_outputs), who with the last sample's update: the
+        // blocks have added up the sums.
+        self.final_outputs.copy_from_slice(final_inputs);
+        sigmoid_in_place(&mut self.final_outputs);
         // output_errors = targets − final_outputs; the gradient lr · e ∘ o ∘ (1 − o). The
         // threads apply both with the next sample (or at a flush).
         for ((e, &t), &o) in errors.iter_mut().zip(targets).zip(&self.final_outputs) {
@@ -296,19 +314,19 @@ impl ParallelTrainer {
         unsafe { *s.job.get() = job };
         if blocks == 1 {
             // SAFETY: there are no other threads.
-            unsafe { s.run(0, job) };
+            unsafe { s.run(0, job, 0) };
             return;
         }
         s.done.store(0, Ordering::Relaxed);
         // Release: the job and the inputs written above are seen by whoever sees this.
         let generation = s.generation.fetch_add(1, Ordering::Release) + 1;
-        for h in &self.workers.handles {
-            h.thread().unpark();
-        }
-        for t in 0..blocks {
+        s.sleepers.wake();
+        // The last block first: it is this thread's, and it ends the output layer's sums.
+        s.claim_and_run(blocks - 1, generation);
+        for t in 0..blocks - 1 {
             s.claim_and_run(t, generation);
         }
-        wait_until(|| s.done.load(Ordering::Acquire) == blocks);
+        s.sleepers.wait(|| s.done.load(Ordering::Acquire) == blocks);
         assert!(
             !s.failed.load(Ordering::Relaxed),
             "a training thread panicked"
@@ -366,11 +384,29 @@ impl Job {
     };
 }
 
-/// One thread's rows of `wih`, (rows, inputs) column-major, and their pending gradient.
+/// One thread's rows of `wih`, (rows, inputs) column-major, their pending gradient, and the
+/// output layer's sums over the hidden nodes up to the end of this block.
 #[derive(Debug)]
 struct Block {
     wih: Raw,
     gradient: Raw,
+    /// final_inputs over hidden nodes `0..b` (this block's end), for the next block to go on.
+    sums: Raw,
+    /// The job (generation) whose sums `sums` holds.
+    ready: Padded<AtomicU64>,
+}
+
+/// A value on a cache line of its own. The flags below are written by different threads
+/// every sample; two on one line would bounce it between the cores (false sharing).
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 /// A float buffer the threads share, reached through a raw pointer so that each thread can
@@ -445,15 +481,16 @@ struct Shared {
     output_gradient: Raw,
     job: UnsafeCell<Job>,
     /// Incremented for every job; the workers wait for it to change.
-    generation: AtomicU64,
+    generation: Padded<AtomicU64>,
     /// The generation each block was last claimed for: a thread runs a block after moving
     /// it from the last generation to the current one, so each block runs once per job.
-    claims: Vec<AtomicU64>,
+    claims: Vec<Padded<AtomicU64>>,
     /// Blocks of the current job finished.
-    done: AtomicUsize,
+    done: Padded<AtomicUsize>,
     failed: AtomicBool,
     exit: AtomicBool,
-    main: Thread,
+    /// The threads asleep at a wait.
+    sleepers: Sleepers,
 }
 
 // SAFETY: the raw buffers are shared under the job protocol described on `Shared`: the
@@ -467,6 +504,10 @@ unsafe impl Send for Shared {}
 impl Shared {
     /// Runs block `t` for job `generation` unless another thread has claimed it.
     fn claim_and_run(&self, t: usize, generation: u64) {
+        // A look before the compare-exchange: a taken block costs a read, not a write.
+        if self.claims[t].load(Ordering::Relaxed) != generation - 1 {
+            return;
+        }
         // Acquire/Release: whoever claims next sees this block's weights as left by the last.
         if self.claims[t]
             .compare_exchange(
@@ -489,21 +530,38 @@ impl Shared {
                 // Release: this block's writes are seen by whoever sees the count complete.
                 let done = self.0.done.fetch_add(1, Ordering::AcqRel) + 1;
                 if done == self.0.ranges.len() {
-                    self.0.main.unpark();
+                    self.0.sleepers.wake();
                 }
             }
         }
         let _report = Report(self);
         // SAFETY: the claim makes block t ours for this job, which cannot end (nor `job`
         // change) until we report it done.
-        unsafe { self.run(t, *self.job.get()) };
+        unsafe { self.run(t, *self.job.get(), generation) };
     }
 
-    /// Block `t`'s part of `job`.
+    /// Waits until block `t`'s output sums of job `generation` are ready (or a thread has
+    /// failed), running any block before it that no thread has started meanwhile.
+    fn wait_for_sums(&self, t: usize, generation: u64) {
+        let ready = || {
+            self.blocks[t].ready.load(Ordering::Acquire) == generation
+                || self.failed.load(Ordering::Relaxed)
+        };
+        if ready() {
+            return;
+        }
+        // The blocks up to t may not have been claimed: a thread the OS has not run yet.
+        for k in 0..=t {
+            self.claim_and_run(k, generation);
+        }
+        self.sleepers.wait(ready);
+    }
+
+    /// Block `t`'s part of `job` (of generation `generation`).
     ///
     /// # Safety
     /// Only one thread runs block `t` at a time, and only while `job` is the current job.
-    unsafe fn run(&self, t: usize, job: Job) {
+    unsafe fn run(&self, t: usize, job: Job, generation: u64) {
         let (a, b) = self.ranges[t];
         let o = self.outputs;
         let block = &self.blocks[t];
@@ -544,6 +602,24 @@ impl Shared {
                     layer::weighted_sums(wih, x, hidden_outputs);
                 }
                 sigmoid_in_place(hidden_outputs);
+                // final_inputs so far += who[:, a..b] · hidden_outputs[a..b], after the
+                // blocks before this one, so each output adds its terms in node order.
+                // SAFETY: block t's sums are its runner's alone until `ready` says so;
+                // block t − 1's are only read once ready, and not written again in this job.
+                let sums = unsafe { block.sums.all() };
+                if t == 0 {
+                    sums.fill(0.0);
+                } else {
+                    self.wait_for_sums(t - 1, generation);
+                    if self.failed.load(Ordering::Relaxed) {
+                        return; // the job is lost: the calling thread panics when it ends
+                    }
+                    sums.copy_from_slice(unsafe { self.blocks[t - 1].sums.read() });
+                }
+                layer::weighted_sums_onto(who, hidden_outputs, sums);
+                // Release: the sums are seen by whoever sees the flag.
+                block.ready.store(generation, Ordering::Release);
+                self.sleepers.wake();
             }
             Kind::Flush => {
                 if job.pending {
@@ -558,14 +634,16 @@ impl Shared {
 fn worker(s: &Shared, t: usize) {
     let mut seen = 0u64;
     loop {
-        wait_until(|| s.generation.load(Ordering::Acquire) != seen);
+        s.sleepers
+            .wait(|| s.generation.load(Ordering::Acquire) != seen);
         seen = s.generation.load(Ordering::Acquire);
         if s.exit.load(Ordering::Relaxed) {
             return;
         }
+        // Thread t's own block is t − 1 (the calling thread runs the last).
         let blocks = s.ranges.len();
         for k in 0..blocks {
-            s.claim_and_run((t + k) % blocks, seen);
+            s.claim_and_run((t - 1 + k) % blocks, seen);
         }
     }
 }
@@ -577,30 +655,66 @@ const SPIN: Duration = Duration::from_micros(20);
 /// Yields before sleeping.
 const YIELDS: u32 = 4;
 
-/// Waits until `ready()`: spins briefly, then yields the core, then parks (woken by `unpark`).
-fn wait_until(ready: impl Fn() -> bool) {
-    let start = Instant::now();
-    let mut spins = 0u32;
-    loop {
-        if ready() {
-            return;
-        }
-        std::hint::spin_loop();
-        spins += 1;
-        if spins % 64 == 0 && start.elapsed() > SPIN {
-            break;
+/// The threads asleep at a wait, and how they are woken: whoever changes what a thread may
+/// be waiting for calls [`wake`](Sleepers::wake), which costs a read while nobody sleeps.
+#[derive(Debug, Default)]
+struct Sleepers {
+    count: Padded<AtomicUsize>,
+    threads: Mutex<Vec<Thread>>,
+}
+
+impl Sleepers {
+    /// Wakes every sleeping thread, after a change it may be waiting for.
+    fn wake(&self) {
+        // SeqCst fence here and in `wait`: either this sees the sleeper's count, or the
+        // sleeper's check after counting itself sees the change (Dekker).
+        fence(Ordering::SeqCst);
+        if self.count.load(Ordering::Relaxed) > 0 {
+            for t in self.lock().iter() {
+                t.unpark();
+            }
         }
     }
-    for _ in 0..YIELDS {
-        if ready() {
-            return;
+
+    /// Waits until `ready()`: spins briefly, then yields the core, then sleeps until woken.
+    fn wait(&self, ready: impl Fn() -> bool) {
+        let start = Instant::now();
+        let mut spins = 0u32;
+        loop {
+            if ready() {
+                return;
+            }
+            std::hint::spin_loop();
+            spins += 1;
+            if spins % 64 == 0 && start.elapsed() > SPIN {
+                break;
+            }
         }
-        thread::yield_now();
+        for _ in 0..YIELDS {
+            if ready() {
+                return;
+            }
+            thread::yield_now();
+        }
+        let me = thread::current();
+        self.lock().push(me.clone());
+        self.count.fetch_add(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        // `unpark` before `park` leaves a token, so a wake-up between the check and the park
+        // is never lost; the timeout is a second guard, a spurious wake-up only checks again.
+        while !ready() {
+            thread::park_timeout(Duration::from_millis(1));
+        }
+        self.count.fetch_sub(1, Ordering::SeqCst);
+        let mut threads = self.lock();
+        if let Some(i) = threads.iter().position(|t| t.id() == me.id()) {
+            threads.swap_remove(i);
+        }
     }
-    // `unpark` before `park` leaves a token, so a wake-up between the check and the park is
-    // never lost; a spurious wake-up only checks again.
-    while !ready() {
-        thread::park();
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Thread>> {
+        // A panic while holding the list leaves it whole (pushes and removes are atomic).
+        self.threads.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -15,8 +15,8 @@ use crate::augment::{warp, Affine, AugmentRecipe, Augmenter};
 use crate::dataset::{Dataset, DatasetError, Fingerprint};
 use crate::eval::evaluate;
 use crate::mnist::{scale_image, targets_into};
-use crate::parallel::{default_threads, ParallelTrainer};
-use crate::pipeline::Pipeline;
+use crate::parallel::{default_threads_for, ParallelTrainer};
+use crate::pipeline::{default_producers, Pipeline};
 use crate::Network;
 
 use super::checkpoint::{self, Checkpoint, CheckpointError, CheckpointView, Position};
@@ -64,9 +64,9 @@ pub struct Run {
     side: usize,
     pos: Position,
     log: Vec<EpochRecord>,
-    /// The epoch's samples from `pos.record` on, decoded and copied ahead on a thread of
+    /// The epoch's samples from `pos.record` on, decoded and copied ahead on threads of
     /// their own; started when an epoch (or a resume) starts.
-    feed: Option<Pipeline<Copier>>,
+    feed: Option<Pipeline>,
     /// Whether observers have heard of the epoch in progress.
     announced: bool,
     /// Set by a resume until observers have been told.
@@ -74,9 +74,6 @@ pub struct Run {
     inputs: Vec<f32>,
     targets: Vec<f32>,
 }
-
-/// Makes copy `copy` (1, 2, …) of record `index` of the epoch: rotated, then augmented.
-type Copier = Box<dyn FnMut(u64, usize, &[u8], &mut [u8]) + Send>;
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,11 +182,15 @@ impl Run {
         resumed: bool,
     ) -> Run {
         let samples = samples_of(&recipe, &train);
+        let augmented = recipe.augment_copies as usize;
         Run {
             side: train.header().rows as usize,
             inputs: vec![0.0; net.inputs()],
             targets: vec![0.0; net.outputs()],
-            trainer: ParallelTrainer::new(net, default_threads(recipe.hidden as usize)),
+            trainer: ParallelTrainer::new(
+                net,
+                default_threads_for(recipe.hidden as usize, rotations(&recipe), augmented),
+            ),
             recipe,
             train,
             test,
@@ -223,7 +224,7 @@ impl Run {
     }
 
     /// The run, training on `threads` threads from now on (the default is
-    /// [`default_threads`]); the weights are the same for every count.
+    /// [`default_threads_for`]); the weights are the same for every count.
     pub fn with_threads(self, threads: usize) -> Run {
         let net = self.trainer.into_network();
         Run {
@@ -345,7 +346,9 @@ impl Run {
             let copier = self.copier(epoch);
             let copies = self.recipe.copies() as usize;
             let (start, end) = (self.pos.record, self.samples);
-            let feed = Pipeline::spawn_from(&self.train, start, end, copies, copier)?;
+            let augmented = self.recipe.augment_copies as usize;
+            let producers = default_producers(rotations(&self.recipe), augmented);
+            let feed = Pipeline::spawn_from(&self.train, start, end, copies, producers, copier)?;
             self.feed = Some(feed);
         }
 
@@ -423,7 +426,10 @@ impl Run {
     /// What makes the copies of epoch `epoch`'s records, on the pipeline's thread: copies 1
     /// and 2 are `--rotate`'s (+deg, −deg), the rest `--augment`'s, each a function of (seed,
     /// epoch, record, copy) alone.
-    fn copier(&self, epoch: u32) -> Copier {
+    fn copier(
+        &self,
+        epoch: u32,
+    ) -> impl FnMut(u64, usize, &[u8], &mut [u8]) + Clone + Send + 'static {
         let (rotate, side) = (self.recipe.rotate, self.side);
         let first_augmented = 1 + 2 * usize::from(rotate.is_some());
         let mut augmenter = (self.recipe.augment_copies > 0).then(|| {
@@ -433,19 +439,20 @@ impl Run {
                 side,
             )
         });
-        Box::new(
-            move |index, copy, src, out| match (rotate, augmenter.as_mut()) {
-                (Some(degrees), _) if copy < first_augmented => {
-                    let angle = if copy == 1 { degrees } else { -degrees };
-                    warp(src, out, side, &Affine::rotation(angle));
-                }
-                (_, Some(aug)) => {
-                    let copy = (copy - first_augmented) as u32;
-                    aug.augment(epoch, index, copy, src, out);
-                }
-                (_, None) => unreachable!("a copy beyond the recipe's"),
-            },
-        )
+        move |index: u64, copy: usize, src: &[u8], out: &mut [u8]| match (
+            rotate,
+            augmenter.as_mut(),
+        ) {
+            (Some(degrees), _) if copy < first_augmented => {
+                let angle = if copy == 1 { degrees } else { -degrees };
+                warp(src, out, side, &Affine::rotation(angle));
+            }
+            (_, Some(aug)) => {
+                let copy = (copy - first_augmented) as u32;
+                aug.augment(epoch, index, copy, src, out);
+            }
+            (_, None) => unreachable!("a copy beyond the recipe's"),
+        }
     }
 
     /// Runs every remaining epoch without pausing.
@@ -461,6 +468,11 @@ impl Run {
         net.set_learning_rate(self.recipe.lr);
         net
     }
+}
+
+/// Rotated copies per record (`--rotate`: +deg and −deg).
+fn rotations(recipe: &Recipe) -> usize {
+    2 * usize::from(recipe.rotate.is_some())
 }
 
 /// Records per epoch.

@@ -53,7 +53,8 @@ pub struct TrainArgs {
     pub augment_copies: u32,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
     /// for bit, for every count, so a run may resume with another) [default: the machine's
-    /// cores, at most 4].
+    /// cores, at most 4; with --rotate or --augment, those left beside the threads making the
+    /// copies: 1 of 2 cores, 2 of 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub threads: Option<u32>,
     /// Where to save the trained model (atomically).
