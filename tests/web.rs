@@ -113,6 +113,23 @@ fn digit(n: usize) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
+/// Follows `/api/events` until the run ends (the program exits and the stream closes).
+fn follow(addr: SocketAddr) -> Vec<serde_json::Value> {
+    let mut ev = TcpStream::connect(addr).unwrap();
+    ev.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(ev);
+    let (mut line, mut snaps) = (String::new(), Vec::new());
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        if let Some(data) = line.strip_prefix("data: ") {
+            snaps.push(serde_json::from_str::<serde_json::Value>(data).unwrap());
+        }
+        line.clear();
+    }
+    snaps
+}
+
 #[test]
 fn serve_answers_every_endpoint_and_refuses_what_it_should() {
     let dir = tempfile::tempdir().unwrap();
@@ -248,19 +265,7 @@ fn train_web_streams_the_run_and_refuses_the_model_api() {
     let a = s.addr;
     assert_eq!(request(a, "POST", "/api/predict", &digit(1)).0, 404);
     assert_eq!(request(a, "POST", "/api/teach?label=1", &digit(1)).0, 404);
-    let mut ev = TcpStream::connect(a).unwrap();
-    ev.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
-    let mut reader = BufReader::new(ev);
-    let (mut line, mut snaps) = (String::new(), Vec::new());
-    // Until the run ends (the program exits and the stream closes).
-    while reader.read_line(&mut line).unwrap_or(0) > 0 {
-        if let Some(data) = line.strip_prefix("data: ") {
-            snaps.push(serde_json::from_str::<serde_json::Value>(data).unwrap());
-        }
-        line.clear();
-    }
+    let snaps = follow(a);
     let phases: Vec<&str> = snaps.iter().map(|s| s["phase"].as_str().unwrap()).collect();
     assert!(
         phases.contains(&"training") && phases.contains(&"testing"),
@@ -288,4 +293,103 @@ fn a_port_in_use_is_one_error_line() {
         stderr(&o)
     );
     assert!(!dir.path().join("model.nnz").exists());
+}
+
+/// Epoch 1's test accuracy as its stdout line says it: "epoch 1/3: test accuracy 91.23% …".
+fn epoch_one(stdout: &str) -> f64 {
+    let at = stdout
+        .find("epoch 1/3: test accuracy ")
+        .unwrap_or_else(|| panic!("no epoch line in {stdout:?}"));
+    let rest = &stdout[at + "epoch 1/3: test accuracy ".len()..];
+    rest[..rest.find('%').unwrap()].parse::<f64>().unwrap() / 100.0
+}
+
+/// A run stopped by Ctrl-C in its second epoch and resumed with `--web`: the page's curve
+/// still holds epoch 1, which the resumed run never scores itself (it reaches the page only
+/// through the observer's `resumed`).
+#[test]
+fn train_web_after_a_resume_keeps_the_epochs_before_the_stop() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = [
+        "train",
+        "--limit",
+        "20000",
+        "--epochs",
+        "3",
+        "--hidden",
+        "20",
+        "--save",
+        "m.nnz",
+        "--checkpoint-every",
+        "5",
+    ];
+    // stdout is a pipe kept full, so the run blocks writing epoch 1's line; Ctrl-C then, and
+    // draining the pipe lets it stop at the next image, early in epoch 2.
+    let (mut reader, mut writer) = std::io::pipe().unwrap();
+    let child_out = writer.try_clone().unwrap();
+    let filler = std::thread::spawn(move || {
+        let block = [b'#'; 4096];
+        while writer.write_all(&block).is_ok() {}
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
+        .args(run)
+        .current_dir(d)
+        .stdout(child_out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wchan = format!("/proc/{}/wchan", child.id());
+    let began = std::time::Instant::now();
+    while !std::fs::read_to_string(&wchan)
+        .unwrap_or_default()
+        .contains("pipe_write")
+    {
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "the run never blocked on its full stdout"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let stop = Arc::new(AtomicBool::new(false));
+    let drain = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut buf, mut text) = ([0u8; 4096], Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => text.extend(buf[..n].iter().filter(|&&b| b != b'#')),
+                }
+            }
+            String::from_utf8(text).unwrap()
+        })
+    };
+    let status = child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let stdout = drain.join().unwrap();
+    filler.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    assert!(!stdout.contains("epoch 2/3"), "{stdout}");
+    let first = epoch_one(&stdout);
+
+    let mut resumed = run.to_vec();
+    resumed.push("--resume");
+    let s = start(d, &resumed);
+    let last = follow(s.addr).pop().unwrap();
+    let test = last["curve"]["test"].as_array().unwrap();
+    let epochs: Vec<f64> = test.iter().map(|p| p[0].as_f64().unwrap()).collect();
+    assert_eq!(epochs, [1.0, 2.0, 3.0], "{last}");
+    assert!(
+        (test[0][1].as_f64().unwrap() - first).abs() < 2e-4,
+        "{last}, {first}"
+    );
+    assert_eq!(last["phase"], "trained");
 }
