@@ -184,6 +184,9 @@ impl Run {
         log: Vec<EpochRecord>,
         resumed: bool,
     ) -> Run {
+        let mut net = net;
+        // The model records it: `predict` and the test scoring deskew as training did.
+        net.set_deskew(recipe.deskew);
         let samples = samples_of(&recipe, &train);
         Run {
             side: train.header().rows as usize,
@@ -358,13 +361,23 @@ impl Run {
             feed,
             inputs,
             targets,
+            side,
             ..
         } = self;
+        // The record itself is deskewed here; its copies were made from it deskewed.
+        let (deskew, side) = (recipe.deskew, *side);
+        let mut upright = vec![0u8; if deskew { side * side } else { 0 }];
         let feed = feed
             .as_mut()
             .unwrap_or_else(|| unreachable!("started above"));
         let copies = recipe.copies();
-        let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
+        let mut step = |pixels: &[u8], label: u8, done: &mut u64, original: bool| {
+            let pixels = if deskew && original {
+                crate::deskew::deskew(pixels, &mut upright, side);
+                &upright[..]
+            } else {
+                pixels
+            };
             scale_image(pixels, inputs);
             targets_into(label, targets);
             let outputs = trainer.train(inputs, targets);
@@ -376,11 +389,11 @@ impl Run {
         let mut paused = false;
         'records: while pos.record < *samples {
             // The record, then its copies: the rotations, the augmented ones.
-            for _ in 0..copies {
+            for copy in 0..copies {
                 let Some((label, pixels)) = feed.next_sample()? else {
                     break 'records;
                 };
-                step(pixels, label, &mut pos.done);
+                step(pixels, label, &mut pos.done, copy == 0);
             }
             pos.record += 1;
             if pos.record < *samples && stop(pos) {
@@ -433,8 +446,21 @@ impl Run {
                 side,
             )
         });
-        Box::new(
-            move |index, copy, src, out| match (rotate, augmenter.as_mut()) {
+        // With deskew, the copies are made from the record stood upright, once per record.
+        let deskew = self.recipe.deskew;
+        let mut upright = (vec![0u8; if deskew { side * side } else { 0 }], None);
+        Box::new(move |index, copy, src, out| {
+            let src = if deskew {
+                let (buf, of) = &mut upright;
+                if *of != Some(index) {
+                    crate::deskew::deskew(src, buf, side);
+                    *of = Some(index);
+                }
+                &buf[..]
+            } else {
+                src
+            };
+            match (rotate, augmenter.as_mut()) {
                 (Some(degrees), _) if copy < first_augmented => {
                     let angle = if copy == 1 { degrees } else { -degrees };
                     warp(src, out, side, &Affine::rotation(angle));
@@ -444,8 +470,8 @@ impl Run {
                     aug.augment(epoch, index, copy, src, out);
                 }
                 (_, None) => unreachable!("a copy beyond the recipe's"),
-            },
-        )
+            }
+        })
     }
 
     /// Runs every remaining epoch without pausing.
@@ -489,9 +515,10 @@ fn check_data(
             train.name()
         )));
     }
-    if (recipe.rotate.is_some() || recipe.augment_copies > 0) && th.rows != th.cols {
+    if (recipe.rotate.is_some() || recipe.augment_copies > 0 || recipe.deskew) && th.rows != th.cols
+    {
         return Err(RunError::Mismatch(format!(
-            "--rotate and --augment need square images, {} holds {}×{}",
+            "--rotate, --augment and deskewing need square images, {} holds {}×{}",
             train.name(),
             th.rows,
             th.cols
