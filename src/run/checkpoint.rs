@@ -638,6 +638,33 @@ mod tests {
         assert_eq!(decode(&bytes).unwrap(), example());
     }
 
+    /// A deskewing run's checkpoint is version 2, its flag after the header's fields, the
+    /// rest as version 1's (`spec/checkpoint.md`); a flag other than 0 or 1 is refused.
+    #[test]
+    fn a_deskewing_run_writes_version_2_with_its_flag() {
+        let plain = encode(&example());
+        let mut c = example();
+        c.recipe.deskew = true;
+        let bytes = encode(&c);
+        let mut expected = hex("4e 4e 5a 43  02  02 01 01 01  01");
+        expected.extend_from_slice(&plain[9..plain.len() - 4]);
+        assert_eq!(bytes[..bytes.len() - 4], expected[..]);
+        assert_eq!(c.view().file_len(), bytes.len() as u64);
+        assert_eq!(decode(&bytes).unwrap(), c);
+        assert!(!decode(&plain).unwrap().recipe.deskew);
+        let mut bad = expected.clone();
+        bad[9] = 2;
+        bad.extend_from_slice(&crc32fast::hash(&bad).to_le_bytes());
+        assert_eq!(
+            decode(&bad).unwrap_err().to_string(),
+            "bad checkpoint header: the deskew flag is neither 0 nor 1"
+        );
+        assert_eq!(
+            example().recipe.differences(&c.recipe),
+            ["deskew (--no-deskew turns it off) off here, on in the checkpoint"]
+        );
+    }
+
     /// The encoder before it streamed, kept as the reference the streamed one must match
     /// byte for byte: the whole file built in memory, field by field.
     fn reference_encode(c: &Checkpoint) -> Vec<u8> {

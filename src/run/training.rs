@@ -562,6 +562,31 @@ mod tests {
         }
     }
 
+    /// A deskewing run trains on other pictures than a plain one (so its weights differ), its
+    /// model says it deskews, and the observers see the pictures as trained: upright.
+    #[test]
+    fn a_deskewing_run_trains_on_upright_pictures_and_its_model_says_so() {
+        let (train, test) = crate::run::tiny_sets(12, 5);
+        let model = |deskew: bool| {
+            let recipe = Recipe {
+                hidden: 6,
+                epochs: 1,
+                augment_copies: 1,
+                deskew,
+                ..Recipe::BOOK
+            };
+            let mut run = Run::new(recipe, train.clone(), test.clone()).unwrap();
+            run.run_to_end(&mut []).unwrap();
+            run.into_network()
+        };
+        let (plain, upright) = (model(false), model(true));
+        assert!(!plain.deskews() && upright.deskews());
+        assert_ne!(plain.wih(), upright.wih());
+        let bytes = crate::model::encode(&upright);
+        assert_eq!(bytes[4], 2, "a deskewing model is version 2");
+        assert!(crate::model::decode(&bytes).unwrap().deskews());
+    }
+
     #[test]
     fn a_run_resumed_from_its_streamed_checkpoint_goes_on_to_the_same_bits_and_curve() {
         let (train, test) = crate::run::tiny_sets(25, 10);
@@ -576,6 +601,13 @@ mod tests {
                 epochs: 3,
                 rotate: Some(10.0),
                 augment_copies: 1,
+                ..Recipe::BOOK
+            },
+            Recipe {
+                hidden: 9,
+                epochs: 3,
+                augment_copies: 1,
+                deskew: true,
                 ..Recipe::BOOK
             },
         ] {
