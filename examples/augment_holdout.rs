@@ -102,6 +102,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if let Some(path) = save {
+        // The images it trained on were deskewed here, not by the network: record it, so
+        // `predict` and `handwriting-set score` deskew too.
+        net.set_deskew(deskew);
         nnzero::model::save(&net, &path)?;
     }
     Ok(())

@@ -226,6 +226,10 @@ pub struct AugmentRecipe {
     /// their variety fill a larger layer (chosen on the held-out slice of the training set and
     /// the handwriting set's tuning half; README, "--augment").
     pub hidden: u32,
+    /// Stand every picture upright by its moments ([`crate::deskew`]) before training, making
+    /// copies, scoring or reading it: held-out slice 98.30 → 98.61 % with 400 hidden nodes
+    /// (README, "--augment").
+    pub deskew: bool,
 }
 
 impl AugmentRecipe {
@@ -235,6 +239,7 @@ impl AugmentRecipe {
         lr_final_ratio: 0.1,
         ranges: AugmentRanges::HANDWRITING,
         hidden: 400,
+        deskew: true,
     };
 
     /// The learning rate of epoch `epoch` (1-based) of `epochs`, starting from `lr`.

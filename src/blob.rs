@@ -32,6 +32,7 @@ pub const FORMAT: Format = Format {
     short: "blob",
     magic: MAGIC,
     version: VERSION,
+    oldest: VERSION,
 };
 
 /// What a blob holds: how many images, their size, how many classes the labels range over.

@@ -43,8 +43,11 @@ pub struct Format {
     pub short: &'static str,
     /// The four bytes the file starts with.
     pub magic: [u8; 4],
-    /// The version this build writes and reads.
+    /// The newest version this build reads (and the one it writes, unless the format says
+    /// otherwise: a model writes version 1 when version 2's field has nothing to say).
     pub version: u16,
+    /// The oldest version this build still reads: `version` for formats that never changed.
+    pub oldest: u16,
 }
 
 /// What can be wrong with a file's container. Messages name the format.
@@ -60,13 +63,15 @@ pub enum ContainerError {
         magic: [u8; 4],
     },
     /// A version this build cannot read.
-    #[error("{short} format version {found} is not supported (this build reads {supported})")]
+    #[error(
+        "{short} format version {found} is not supported (this build reads up to {supported})"
+    )]
     UnsupportedVersion {
         /// The format expected (short name).
         short: &'static str,
         /// The version in the file.
         found: u16,
-        /// The version this build reads.
+        /// The newest version this build reads.
         supported: u16,
     },
     /// The header is cut short, malformed, or its fields make no sense.
@@ -142,6 +147,20 @@ impl Format {
     where
         H: DeserializeOwned + Serialize,
     {
+        self.decode_versioned_header(bytes)
+            .map(|(fields, len, _)| (fields, len))
+    }
+
+    /// [`decode_header`](Format::decode_header), also returning the file's version (from
+    /// [`oldest`](Format::oldest) to [`version`](Format::version)): the fields `H` are those
+    /// every version shares; a later version's own fields follow them.
+    pub fn decode_versioned_header<H>(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(H, usize, u16), ContainerError>
+    where
+        H: DeserializeOwned + Serialize,
+    {
         if bytes.len() < 4 || bytes[..4] != self.magic {
             return Err(ContainerError::WrongMagic {
                 name: self.name,
@@ -153,7 +172,7 @@ impl Format {
         let (version, rest): (u16, _) =
             postcard::take_from_bytes(after_magic).map_err(cut_short)?;
         self.check_canonical(&version, &after_magic[..after_magic.len() - rest.len()])?;
-        if version != self.version {
+        if !(self.oldest..=self.version).contains(&version) {
             return Err(ContainerError::UnsupportedVersion {
                 short: self.short,
                 found: version,
@@ -162,7 +181,7 @@ impl Format {
         }
         let (fields, tail): (H, _) = postcard::take_from_bytes(rest).map_err(cut_short)?;
         self.check_canonical(&fields, &rest[..rest.len() - tail.len()])?;
-        Ok((fields, bytes.len() - tail.len()))
+        Ok((fields, bytes.len() - tail.len(), version))
     }
 
     /// A value re-encodes to exactly `read`: refuses over-long varints (`80 00` for 0), which
@@ -182,10 +201,21 @@ impl Format {
         fields: &H,
         buf: &'b mut [u8; 8 + MAX_FIELDS_LEN],
     ) -> &'b [u8] {
+        self.encode_versioned_header(self.version, fields, buf)
+    }
+
+    /// [`encode_header`](Format::encode_header) for version `version` (an older one, when a
+    /// file needs nothing the newest adds).
+    pub fn encode_versioned_header<'b, H: Serialize>(
+        &self,
+        version: u16,
+        fields: &H,
+        buf: &'b mut [u8; 8 + MAX_FIELDS_LEN],
+    ) -> &'b [u8] {
         buf[..4].copy_from_slice(&self.magic);
         // Both fit: a u16 varint is at most 3 bytes, and every format's fields are at most
         // MAX_FIELDS_LEN (the formats' tests encode their widest header).
-        let v = match postcard::to_slice(&self.version, &mut buf[4..]) {
+        let v = match postcard::to_slice(&version, &mut buf[4..]) {
             Ok(v) => v.len(),
             Err(_) => unreachable!("a u16 varint fits in 4 bytes"),
         };
@@ -287,6 +317,20 @@ mod io {
             H: DeserializeOwned + Serialize,
             R: Read,
         {
+            self.read_versioned_header(reader)
+                .map(|(fields, len, _)| (fields, len))
+        }
+
+        /// [`decode_versioned_header`](Format::decode_versioned_header) from a stream, as
+        /// [`read_header`](Format::read_header) reads.
+        pub fn read_versioned_header<H, R>(
+            &self,
+            reader: &mut R,
+        ) -> Result<(H, usize, u16), ReadError>
+        where
+            H: DeserializeOwned + Serialize,
+            R: Read,
+        {
             let mut buf = [0u8; 8 + MAX_FIELDS_LEN];
             let mut len = 0;
             loop {
@@ -298,13 +342,13 @@ mod io {
                 };
                 if n == 0 {
                     // Out of data: decoding what there is gives the right error.
-                    return Ok(self.decode_header(&buf[..len])?);
+                    return Ok(self.decode_versioned_header(&buf[..len])?);
                 }
                 len += 1;
                 if len < 4 {
                     continue;
                 }
-                match self.decode_header::<H>(&buf[..len]) {
+                match self.decode_versioned_header::<H>(&buf[..len]) {
                     Ok(done) => return Ok(done),
                     // Cut short so far: one byte more. A malformed or over-long header stops.
                     Err(ContainerError::BadHeader { .. })
@@ -428,6 +472,7 @@ mod tests {
         short: "test",
         magic: *b"NNZT",
         version: 1,
+        oldest: 1,
     };
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -75,6 +75,24 @@ pub fn deskew(src: &[u8], dst: &mut [u8], side: usize) {
     }
 }
 
+/// `pixels` as a network that deskews (when `deskew`) sees them: stood upright into `buf` if
+/// the picture is square, else as they are. [`Network::input_into`](crate::Network::input_into)
+/// is this and the book's scaling; a trainer that holds the network borrowed uses this
+/// directly with [`Network::deskews`](crate::Network::deskews).
+///
+/// # Panics
+/// If `deskew` and `buf` is shorter than `pixels`.
+pub fn upright<'a>(deskew: bool, pixels: &'a [u8], buf: &'a mut [u8]) -> &'a [u8] {
+    let side = pixels.len().isqrt();
+    if deskew && side * side == pixels.len() {
+        let buf = &mut buf[..pixels.len()];
+        self::deskew(pixels, buf, side);
+        buf
+    } else {
+        pixels
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

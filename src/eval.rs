@@ -99,7 +99,7 @@ pub fn evaluate_with(
     data: &crate::dataset::Dataset,
     mut each: impl FnMut(u8, &[u8], &[f32]),
 ) -> Result<Confusion, crate::dataset::DatasetError> {
-    use crate::mnist::{argmax, scale_image};
+    use crate::mnist::argmax;
     if data.is_empty() {
         // "0.00% (0/0)" would look like a score; an empty test set is a mistake.
         return Err(crate::dataset::DatasetError::Empty {
@@ -113,7 +113,7 @@ pub fn evaluate_with(
     let mut confusion = Confusion::with_classes(classes);
     let mut stream = data.stream()?;
     while let Some((label, pixels)) = stream.next_record()? {
-        scale_image(pixels, &mut inputs);
+        net.input_into(pixels, &mut inputs); // deskewed if the network was trained so
         net.query_into(&inputs, &mut hidden, &mut outputs);
         confusion.record(label, argmax(&outputs));
         each(label, pixels, &outputs);

@@ -2,8 +2,10 @@
 //!
 //! The format is written down in `spec/model.md`:
 //! ```text
-//! header   postcard { magic: [u8; 4] = "NNZM", version: u16 = 1, inputs: u32, hidden: u32,
-//!                     outputs: u32, learning_rate: f32, seed: u64 }
+//! header   postcard { magic: [u8; 4] = "NNZM", version: u16 = 1 or 2, inputs: u32,
+//!                     hidden: u32, outputs: u32, learning_rate: f32, seed: u64 }
+//!          version 2 only: deskew, one byte 0 or 1 (1: the network reads pictures stood
+//!          upright by their moments, `crate::deskew`)
 //! wih      postcard Vec<f32>: varint length = hidden·inputs, then the weights row-major
 //!          (hidden node by hidden node: row h is node h's 28×28 receptive field for MNIST)
 //! who      postcard Vec<f32>: varint length = outputs·hidden, row-major
@@ -13,6 +15,10 @@
 //! deserialiser trusts the stored `nrows·ncols` (nalgebra issue #982). Decoding checks the
 //! header's sizes against the file's length *before* allocating anything, then the checksum,
 //! then that every weight is finite; it rejects trailing bytes.
+//!
+//! A model that does not deskew is written as version 1, byte for byte as before version 2
+//! existed (the golden model's hash holds); only a deskewing model is version 2. Version 1
+//! files are read as not deskewing.
 
 use crate::aligned::{self, AlignedMatrix};
 use alloc::vec::Vec;
@@ -23,16 +29,19 @@ use crate::Network;
 
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"NNZM";
-/// The format version this crate writes and reads.
-pub const VERSION: u16 = 1;
-/// The longest a postcard-encoded header can be (4 + 3 + 3·5 + 4 + 10 bytes).
-pub const MAX_HEADER_LEN: usize = 36;
+/// The newest format version this crate reads, and writes for a deskewing model.
+pub const VERSION: u16 = 2;
+/// The version written for a model that does not deskew: the fields it has are version 1's.
+pub const VERSION_PLAIN: u16 = 1;
+/// The longest a postcard-encoded header can be (4 + 3 + 3·5 + 4 + 10 + 1 bytes).
+pub const MAX_HEADER_LEN: usize = 37;
 /// The model format in the shared container (`src/container.rs`).
 pub const FORMAT: Format = Format {
     name: "model file",
     short: "model",
     magic: MAGIC,
     version: VERSION,
+    oldest: VERSION_PLAIN,
 };
 
 /// A model file's header: the network's shape and how it was made. (Magic and version are
@@ -49,6 +58,9 @@ pub struct ModelHeader {
     pub learning_rate: f32,
     /// Seed of the initial weights.
     pub seed: u64,
+    /// Whether the network reads pictures deskewed (version 2's field; false in version 1).
+    #[serde(skip)]
+    pub deskew: bool,
 }
 
 /// What can be wrong with a model file.
@@ -109,12 +121,29 @@ impl ModelHeader {
             outputs: net.outputs() as u32,
             learning_rate: net.learning_rate(),
             seed: net.seed(),
+            deskew: net.deskews(),
+        }
+    }
+
+    /// The version this header is written as: 2 only when it deskews.
+    pub fn version(&self) -> u16 {
+        if self.deskew {
+            VERSION
+        } else {
+            VERSION_PLAIN
         }
     }
 
     /// Decodes and validates the header at the start of `bytes`; returns it and its length.
     pub fn decode(bytes: &[u8]) -> Result<(Self, usize), ModelError> {
-        let (h, len) = FORMAT.decode_header::<ModelHeader>(bytes)?;
+        let (mut h, mut len, version) = FORMAT.decode_versioned_header::<ModelHeader>(bytes)?;
+        if version >= 2 {
+            let Some(&flag) = bytes.get(len) else {
+                return Err(FORMAT.bad_header("cut short or malformed").into());
+            };
+            h.deskew = deskew_flag(flag)?;
+            len += 1;
+        }
         Ok((h.validated()?, len))
     }
 
@@ -128,6 +157,13 @@ impl ModelHeader {
                 .into());
         }
         Ok(self)
+    }
+
+    /// The network of this header with these weights.
+    fn network(&self, wih: AlignedMatrix, who: AlignedMatrix) -> Network {
+        let mut net = Network::from_aligned(wih, who, self.learning_rate, self.seed);
+        net.set_deskew(self.deskew);
+        net
     }
 
     /// Number of weights in `wih` and in `who`.
@@ -153,6 +189,17 @@ impl ModelHeader {
         let (wih, who) = self.weights();
         let bytes = wih.saturating_add(who).saturating_mul(4);
         Ok(FORMAT.check_budget("a network whose weights", bytes)?)
+    }
+}
+
+/// Version 2's deskew byte: 0 or 1, nothing else (one encoding per header).
+fn deskew_flag(byte: u8) -> Result<bool, ModelError> {
+    match byte {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(FORMAT
+            .bad_header("the deskew flag is neither 0 nor 1")
+            .into()),
     }
 }
 
@@ -186,7 +233,11 @@ fn seq_prefix(n: u64, buf: &mut [u8; 10]) -> &[u8] {
 /// callers add it.
 fn encode_body(net: &Network, out: &mut impl FnMut(&[u8])) {
     let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-    out(FORMAT.encode_header(&ModelHeader::of(net), &mut buf));
+    let header = ModelHeader::of(net);
+    out(FORMAT.encode_versioned_header(header.version(), &header, &mut buf));
+    if header.deskew {
+        out(&[1]);
+    }
     let mut row = Vec::new();
     for m in [net.wih(), net.who()] {
         let mut len = [0u8; 10];
@@ -290,7 +341,7 @@ pub fn decode(bytes: &[u8]) -> Result<Network, ModelError> {
     if let Some(e) = bad {
         return Err(e);
     }
-    Ok(Network::from_aligned(wih, who, h.learning_rate, h.seed))
+    Ok(h.network(wih, who))
 }
 
 /// Saves `net` to `path` atomically: a temporary file beside it, fsync, rename. Either the
@@ -315,7 +366,19 @@ pub fn load(path: &std::path::Path) -> Result<Network, ModelError> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     let mut reader = container::CrcReader::new(std::io::BufReader::with_capacity(64 * 1024, file));
-    let (h, header_len) = FORMAT.read_header::<ModelHeader, _>(&mut reader)?;
+    let (mut h, mut header_len, version) =
+        FORMAT.read_versioned_header::<ModelHeader, _>(&mut reader)?;
+    if version >= 2 {
+        let mut flag = [0u8; 1];
+        reader.read_exact(&mut flag).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                ModelError::from(FORMAT.bad_header("cut short or malformed"))
+            }
+            _ => ModelError::Io(e),
+        })?;
+        h.deskew = deskew_flag(flag[0])?;
+        header_len += 1;
+    }
     let h = h.validated()?;
     FORMAT.check_len(h.file_len(header_len), len)?;
     h.check_budget()?;
@@ -327,7 +390,7 @@ pub fn load(path: &std::path::Path) -> Result<Network, ModelError> {
     if let Some(e) = bad {
         return Err(e);
     }
-    Ok(Network::from_aligned(wih, who, h.learning_rate, h.seed))
+    Ok(h.network(wih, who))
 }
 
 #[cfg(test)]
@@ -358,6 +421,58 @@ mod tests {
         ];
         golden.extend_from_slice(&crc32fast::hash(&golden).to_le_bytes());
         assert_eq!(encode(&tiny()), golden);
+    }
+
+    /// The same network deskewing: version 2, the flag after the seed, nothing else changed.
+    #[test]
+    fn a_deskewing_model_is_version_2_with_its_flag() {
+        let mut net = tiny();
+        net.set_deskew(true);
+        let plain = encode(&tiny());
+        let mut golden = vec![b'N', b'N', b'Z', b'M', 0x02]; // version 2
+        golden.extend_from_slice(&plain[5..14]); // sizes, learning rate, seed
+        golden.push(0x01); // deskew
+        golden.extend_from_slice(&plain[14..plain.len() - TRAILER_LEN]);
+        golden.extend_from_slice(&crc32fast::hash(&golden).to_le_bytes());
+        assert_eq!(encode(&net), golden);
+        let back = decode(&golden).unwrap();
+        assert!(back.deskews());
+        assert_eq!((back.wih(), back.who()), (net.wih(), net.who()));
+        assert!(
+            !decode(&plain).unwrap().deskews(),
+            "version 1 reads as not deskewing"
+        );
+        // Streamed too.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.nnz");
+        save(&net, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), golden);
+        assert!(load(&path).unwrap().deskews());
+        // A version-2 flag of 0 is a plain model; 2 is refused, by both readers.
+        for (flag, ok) in [(0u8, true), (2, false)] {
+            let mut bytes = golden[..golden.len() - TRAILER_LEN].to_vec();
+            bytes[14] = flag;
+            bytes.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
+            std::fs::write(&path, &bytes).unwrap();
+            match (decode(&bytes), load(&path), ok) {
+                (Ok(a), Ok(b), true) => assert!(!a.deskews() && !b.deskews()),
+                (Err(a), Err(b), false) => {
+                    assert_eq!(
+                        a.to_string(),
+                        "bad model header: the deskew flag is neither 0 nor 1"
+                    );
+                    assert_eq!(a.to_string(), b.to_string());
+                }
+                other => panic!("flag {flag}: {other:?}"),
+            }
+        }
+        // Version 3 is not read.
+        let mut v3 = golden.clone();
+        v3[4] = 3;
+        assert!(decode(&v3)
+            .unwrap_err()
+            .to_string()
+            .contains("version 3 is not supported (this build reads up to 2)"));
     }
 
     #[test]
@@ -467,6 +582,7 @@ mod tests {
             outputs: 10,
             learning_rate: 0.1,
             seed: 1,
+            deskew: false,
         };
         assert!(h.check_budget().is_err());
     }

@@ -26,6 +26,9 @@ pub struct Network {
     who: AlignedMatrix,
     learning_rate: f32,
     seed: u64,
+    /// Whether the network was trained on pictures stood upright by their moments
+    /// ([`crate::deskew`]): every picture it reads must be deskewed the same way.
+    deskew: bool,
     scratch: ScratchVecs,
 }
 
@@ -121,8 +124,43 @@ impl Network {
             who,
             learning_rate,
             seed,
+            deskew: false,
             scratch,
         }
+    }
+
+    /// Whether the network reads pictures deskewed by their moments (recorded in its model
+    /// file, `spec/model.md`).
+    pub fn deskews(&self) -> bool {
+        self.deskew
+    }
+
+    /// Records whether the network reads pictures deskewed: a run that trains on deskewed
+    /// pictures sets it, and [`input_into`](Network::input_into) then deskews every picture.
+    pub fn set_deskew(&mut self, deskew: bool) {
+        self.deskew = deskew;
+    }
+
+    /// A picture's pixels (0–255, light ink on black, row by row) as this network's inputs:
+    /// stood upright by its moments first if the network was trained so (and the picture is
+    /// square), then scaled as the book does ([`scale_image`](crate::mnist::scale_image)).
+    /// The one place a picture becomes inputs, so training, scoring, `predict` and `teach`
+    /// prepare it alike. Like `scale_image`, it fills as many inputs as there are pixels.
+    pub fn input_into(&self, pixels: &[u8], inputs: &mut [f32]) {
+        let mut buf = if self.deskew {
+            vec![0u8; pixels.len()]
+        } else {
+            Vec::new()
+        };
+        let pixels = crate::deskew::upright(self.deskew, pixels, &mut buf);
+        crate::mnist::scale_image(pixels, inputs);
+    }
+
+    /// [`input_into`](Network::input_into) into a new vector.
+    pub fn input(&self, pixels: &[u8]) -> Vec<f32> {
+        let mut inputs = vec![0.0; pixels.len()];
+        self.input_into(pixels, &mut inputs);
+        inputs
     }
 
     /// Number of input nodes.

@@ -97,10 +97,15 @@ pub fn teach(
     let mut aug = Augmenter::new(seed::splitmix64(seed ^ 0x7eac), config.ranges, 28);
     let (mut inputs, mut targets, mut copy) = ([0.0f32; PIXELS], [0.0f32; CLASSES], [0u8; PIXELS]);
     let mut order: Vec<usize> = (0..pictures.len()).collect();
+    // A deskewing model learns every picture upright, its copies made from it upright (as
+    // the run that trained it did).
+    let deskew = net.deskews();
+    let (mut upright, mut source) = ([0u8; PIXELS], [0u8; PIXELS]);
     let mut trainer = net.trainer();
     // The closure borrows the trainer: it ends with this block, before `finish`.
     {
-        let mut step = |pixels: &[u8], label: u8| {
+        let mut step = |pixels: &[u8], label: u8, as_is: bool| {
+            let pixels = crate::deskew::upright(deskew && !as_is, pixels, &mut upright);
             scale_image(pixels, &mut inputs);
             targets_into(label, &mut targets);
             trainer.train(&inputs, &targets);
@@ -111,14 +116,15 @@ pub fn teach(
             for &i in &order {
                 let p = &pictures[i];
                 if pass == 0 {
-                    step(&p.pixels, p.label);
+                    step(&p.pixels, p.label, false);
                 } else {
-                    aug.augment(pass, i as u64, 0, &p.pixels, &mut copy);
-                    step(&copy, p.label);
+                    let src = crate::deskew::upright(deskew, &p.pixels, &mut source);
+                    aug.augment(pass, i as u64, 0, src, &mut copy);
+                    step(&copy, p.label, true);
                 }
                 for _ in 0..config.mnist_per_picture {
                     let m = &mnist[below(&mut rng, mnist.len())];
-                    step(&m.pixels, m.label);
+                    step(&m.pixels, m.label, false);
                 }
             }
         }
@@ -132,7 +138,7 @@ pub fn teach(
 pub fn step(net: &mut Network, pixels: &[u8], label: u8) {
     let mut inputs = vec![0.0; net.inputs()];
     let mut targets = vec![0.0; net.outputs()];
-    scale_image(pixels, &mut inputs);
+    net.input_into(pixels, &mut inputs);
     targets_into(label, &mut targets);
     net.train(&inputs, &targets);
 }
@@ -143,7 +149,7 @@ pub fn score(net: &Network, pictures: &[Example]) -> usize {
     pictures
         .iter()
         .filter(|p| {
-            scale_image(&p.pixels, &mut inputs);
+            net.input_into(&p.pixels, &mut inputs);
             argmax(&net.query(&inputs)) == p.label as usize
         })
         .count()

@@ -433,6 +433,14 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     assert_eq!(rotated, run("rot2.nnz", &["--rotate", "10"]));
     assert_eq!(augmented, run("aug2.nnz", &["--augment"]));
     assert_ne!(augmented, run("aug3.nnz", &["--augment", "--seed", "2"]));
+    // --augment deskews and its model says so (version 2); --no-deskew gives a version 1
+    // model of other weights; plain models stay version 1.
+    assert_eq!((plain[4], rotated[4], augmented[4]), (1, 1, 2));
+    let upright_off = run("aug4.nnz", &["--augment", "--no-deskew"]);
+    assert_eq!(upright_off[4], 1);
+    assert_ne!(upright_off[5..], augmented[5..]);
+    let o = nnzero(d, &["train", "--no-deskew"]);
+    assert_eq!(o.status.code(), Some(2), "--no-deskew needs --augment");
     let o = nnzero(d, &["train", "--rotate", "100"]);
     assert_eq!(
         o.status.code(),

@@ -147,9 +147,11 @@ fn read_half(model: &Path, half: &str) -> f64 {
     accuracy
 }
 
-/// Trains with `--augment` (the recipe for real handwriting) and reads both halves. Each half
-/// is held to what was measured (90.9 % of each with `--augment --seed 1`, 784-400-10) less
-/// two pictures; the book's preparation reads about a tenth.
+/// Trains with `--augment` (the recipe for real handwriting, deskewed) and reads both halves.
+/// Each half is held to what was measured less two pictures: 208/230 = 90.4 % of the tuning
+/// half and 206/230 = 89.6 % of the report half with `--augment --seed 1` (784-400-10,
+/// deskewed; without deskewing it read 90.9 % of each). The book's preparation reads about a
+/// tenth.
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,12 +172,12 @@ fn the_augment_recipe_reads_the_report_half() {
     let tune = read_half(&model, "tune");
     let report = read_half(&model, "report");
     assert!(
-        tune >= 0.90,
+        tune >= 206.0 / 230.0,
         "read {:.1} % of the tuning half",
         100.0 * tune
     );
     assert!(
-        report >= 0.90,
+        report >= 204.0 / 230.0,
         "read {:.1} % of the report half",
         100.0 * report
     );

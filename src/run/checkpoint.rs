@@ -19,14 +19,17 @@ use super::{EpochRecord, Recipe};
 
 /// The first bytes of every checkpoint file.
 pub const MAGIC: [u8; 4] = *b"NNZC";
-/// The format version this code writes and reads.
-pub const VERSION: u16 = 1;
+/// The newest format version this code reads, written for a run that deskews its pictures.
+pub const VERSION: u16 = 2;
+/// The version written for a run that does not deskew: its bytes are as before version 2.
+pub const VERSION_PLAIN: u16 = 1;
 /// The checkpoint format in the shared container (`src/container.rs`, `spec/container.md`).
 pub const FORMAT: Format = Format {
     name: "checkpoint",
     short: "checkpoint",
     magic: MAGIC,
     version: VERSION,
+    oldest: VERSION_PLAIN,
 };
 /// Payload bytes before the epoch log: the recipe (but its hidden size), two fingerprints,
 /// the position (`spec/checkpoint.md`).
@@ -46,6 +49,10 @@ pub struct CheckpointHeader {
     pub outputs: u32,
     /// Epochs in the log (the epoch in progress less one).
     pub logged: u32,
+    /// Whether the run deskews its pictures (`Recipe::deskew`): version 2's one-byte flag
+    /// after `logged`; version 1 has none and does not deskew.
+    #[serde(skip)]
+    pub deskew: bool,
 }
 
 impl CheckpointHeader {
@@ -61,6 +68,39 @@ impl CheckpointHeader {
             self.hidden as u64 * self.inputs as u64,
             self.outputs as u64 * self.hidden as u64,
         )
+    }
+
+    /// Magic, version and fields as written: version 1 unless the run deskews.
+    fn encode(&self) -> Vec<u8> {
+        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
+        let version = if self.deskew { VERSION } else { VERSION_PLAIN };
+        let mut bytes = FORMAT
+            .encode_versioned_header(version, self, &mut buf)
+            .to_vec();
+        if self.deskew {
+            bytes.push(1);
+        }
+        bytes
+    }
+
+    /// Decodes the header at the start of `bytes`; returns it and its length.
+    fn decode(bytes: &[u8]) -> Result<(Self, usize), CheckpointError> {
+        let (mut h, mut len, version) =
+            FORMAT.decode_versioned_header::<CheckpointHeader>(bytes)?;
+        if version >= 2 {
+            h.deskew = match bytes.get(len) {
+                Some(0) => false,
+                Some(1) => true,
+                Some(_) => {
+                    return Err(FORMAT
+                        .bad_header("the deskew flag is neither 0 nor 1")
+                        .into())
+                }
+                None => return Err(FORMAT.bad_header("cut short or malformed").into()),
+            };
+            len += 1;
+        }
+        Ok((h, len))
     }
 
     /// The payload's length: fixed fields, the log, the learning rate, the weights.
@@ -189,14 +229,14 @@ impl CheckpointView<'_> {
             hidden: self.recipe.hidden,
             outputs: self.outputs,
             logged: self.log.len() as u32,
+            deskew: self.recipe.deskew,
         }
     }
 
     /// The length of its file, known before a byte is written (the container stores no
     /// length: the header implies it).
     pub fn file_len(&self) -> u64 {
-        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-        let header = FORMAT.encode_header(&self.header(), &mut buf).len() as u64;
+        let header = self.header().encode().len() as u64;
         header + self.header().payload_len() + TRAILER_LEN as u64
     }
 }
@@ -230,8 +270,7 @@ pub fn encode_to<W: Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
         ));
     }
     let mut out = container::CrcWriter::new(w);
-    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-    out.write_all(FORMAT.encode_header(&c.header(), &mut buf))?;
+    out.write_all(&c.header().encode())?;
     out.write_all(&encode_fields(c))?;
     let mut bytes = Vec::with_capacity(4 * WEIGHTS_PER_WRITE);
     for weights in c
@@ -249,7 +288,7 @@ pub fn encode_to<W: Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
 /// Decodes a whole checkpoint file: the container's checks (magic, version, canonical header,
 /// memory budget, length, checksum), then the payload's.
 pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
-    let (h, header_len) = FORMAT.decode_header::<CheckpointHeader>(bytes)?;
+    let (h, header_len) = CheckpointHeader::decode(bytes)?;
     if h.inputs == 0 || h.hidden == 0 || h.outputs == 0 {
         return Err(FORMAT.bad_header("a layer has no nodes").into());
     }
@@ -325,6 +364,7 @@ pub fn decode_payload(h: &CheckpointHeader, bytes: &[u8]) -> Result<Checkpoint, 
         limit: limit.map(|_| limit_value),
         rotate,
         augment_copies,
+        deskew: h.deskew,
     };
     let mut fingerprint = || -> Result<Fingerprint, CheckpointError> {
         Ok(Fingerprint {
@@ -542,6 +582,7 @@ mod tests {
                 limit: None,
                 rotate: None,
                 augment_copies: 0,
+                deskew: false,
             },
             train: data,
             test: data,
@@ -597,11 +638,45 @@ mod tests {
         assert_eq!(decode(&bytes).unwrap(), example());
     }
 
+    /// A deskewing run's checkpoint is version 2, its flag after the header's fields, the
+    /// rest as version 1's (`spec/checkpoint.md`); a flag other than 0 or 1 is refused.
+    #[test]
+    fn a_deskewing_run_writes_version_2_with_its_flag() {
+        let plain = encode(&example());
+        let mut c = example();
+        c.recipe.deskew = true;
+        let bytes = encode(&c);
+        let mut expected = hex("4e 4e 5a 43  02  02 01 01 01  01");
+        expected.extend_from_slice(&plain[9..plain.len() - 4]);
+        assert_eq!(bytes[..bytes.len() - 4], expected[..]);
+        assert_eq!(c.view().file_len(), bytes.len() as u64);
+        assert_eq!(decode(&bytes).unwrap(), c);
+        assert!(!decode(&plain).unwrap().recipe.deskew);
+        let mut bad = expected.clone();
+        bad[9] = 2;
+        bad.extend_from_slice(&crc32fast::hash(&bad).to_le_bytes());
+        assert_eq!(
+            decode(&bad).unwrap_err().to_string(),
+            "bad checkpoint header: the deskew flag is neither 0 nor 1"
+        );
+        assert_eq!(
+            example().recipe.differences(&c.recipe),
+            ["deskew (--no-deskew turns it off) off here, on in the checkpoint"]
+        );
+    }
+
     /// The encoder before it streamed, kept as the reference the streamed one must match
     /// byte for byte: the whole file built in memory, field by field.
     fn reference_encode(c: &Checkpoint) -> Vec<u8> {
         let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
-        let mut w = FORMAT.encode_header(&c.header(), &mut buf).to_vec();
+        let h = c.header();
+        let version = if h.deskew { 2 } else { 1 };
+        let mut w = FORMAT
+            .encode_versioned_header(version, &h, &mut buf)
+            .to_vec();
+        if h.deskew {
+            w.push(1);
+        }
         let r = &c.recipe;
         put_f32(&mut w, r.lr);
         put_opt_f32(&mut w, r.lr_final);
@@ -658,6 +733,7 @@ mod tests {
                 limit: Some(20),
                 rotate: None,
                 augment_copies: 0,
+                deskew: false,
             },
             Recipe {
                 hidden: 21,
@@ -665,6 +741,13 @@ mod tests {
                 seed: 9,
                 rotate: Some(10.0),
                 augment_copies: 2,
+                ..Recipe::BOOK
+            },
+            Recipe {
+                hidden: 5,
+                epochs: 2,
+                augment_copies: 1,
+                deskew: true,
                 ..Recipe::BOOK
             },
         ];

@@ -24,6 +24,10 @@ pub struct Recipe {
     pub rotate: Option<f32>,
     /// Augmented copies of each image (nnzero's handwriting recipe), 0 for none.
     pub augment_copies: u32,
+    /// Stand every picture upright by its moments ([`crate::deskew`]) before training on
+    /// it, making copies of it or scoring it; the model records it, so `predict` does the
+    /// same (`--augment` turns it on).
+    pub deskew: bool,
 }
 
 /// The seed of the augmentations is derived from the recipe's seed: the same run twice gives
@@ -41,6 +45,7 @@ impl Recipe {
         limit: None,
         rotate: None,
         augment_copies: 0,
+        deskew: false,
     };
 
     /// The learning rate of `epoch` (1-based).
@@ -107,8 +112,17 @@ impl Recipe {
             self.augment_copies.to_string(),
             other.augment_copies.to_string(),
         );
+        check(
+            "deskew (--no-deskew turns it off)",
+            on_off(self.deskew),
+            on_off(other.deskew),
+        );
         out
     }
+}
+
+fn on_off(v: bool) -> String {
+    (if v { "on" } else { "off" }).into()
 }
 
 /// A number as written, but compared by its bits: 0.1 and 0.10000001 differ.

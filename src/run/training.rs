@@ -181,6 +181,9 @@ impl Run {
         log: Vec<EpochRecord>,
         resumed: bool,
     ) -> Run {
+        let mut net = net;
+        // The model records it: `predict` and the test scoring deskew as training did.
+        net.set_deskew(recipe.deskew);
         let samples = samples_of(&recipe, &train);
         let augmented = recipe.augment_copies as usize;
         Run {
@@ -361,13 +364,23 @@ impl Run {
             feed,
             inputs,
             targets,
+            side,
             ..
         } = self;
+        // The record itself is deskewed here; its copies were made from it deskewed.
+        let (deskew, side) = (recipe.deskew, *side);
+        let mut upright = vec![0u8; if deskew { side * side } else { 0 }];
         let feed = feed
             .as_mut()
             .unwrap_or_else(|| unreachable!("started above"));
         let copies = recipe.copies();
-        let mut step = |pixels: &[u8], label: u8, done: &mut u64| {
+        let mut step = |pixels: &[u8], label: u8, done: &mut u64, original: bool| {
+            let pixels = if deskew && original {
+                crate::deskew::deskew(pixels, &mut upright, side);
+                &upright[..]
+            } else {
+                pixels
+            };
             scale_image(pixels, inputs);
             targets_into(label, targets);
             let outputs = trainer.train(inputs, targets);
@@ -379,11 +392,11 @@ impl Run {
         let mut paused = false;
         'records: while pos.record < *samples {
             // The record, then its copies: the rotations, the augmented ones.
-            for _ in 0..copies {
+            for copy in 0..copies {
                 let Some((label, pixels)) = feed.next_sample()? else {
                     break 'records;
                 };
-                step(pixels, label, &mut pos.done);
+                step(pixels, label, &mut pos.done, copy == 0);
             }
             pos.record += 1;
             if pos.record < *samples && stop(pos) {
@@ -439,19 +452,31 @@ impl Run {
                 side,
             )
         });
-        move |index: u64, copy: usize, src: &[u8], out: &mut [u8]| match (
-            rotate,
-            augmenter.as_mut(),
-        ) {
-            (Some(degrees), _) if copy < first_augmented => {
-                let angle = if copy == 1 { degrees } else { -degrees };
-                warp(src, out, side, &Affine::rotation(angle));
+        // With deskew, the copies are made from the record stood upright, once per record.
+        let deskew = self.recipe.deskew;
+        let mut upright = (vec![0u8; if deskew { side * side } else { 0 }], None);
+        move |index: u64, copy: usize, src: &[u8], out: &mut [u8]| {
+            let src = if deskew {
+                let (buf, of) = &mut upright;
+                if *of != Some(index) {
+                    crate::deskew::deskew(src, buf, side);
+                    *of = Some(index);
+                }
+                &buf[..]
+            } else {
+                src
+            };
+            match (rotate, augmenter.as_mut()) {
+                (Some(degrees), _) if copy < first_augmented => {
+                    let angle = if copy == 1 { degrees } else { -degrees };
+                    warp(src, out, side, &Affine::rotation(angle));
+                }
+                (_, Some(aug)) => {
+                    let copy = (copy - first_augmented) as u32;
+                    aug.augment(epoch, index, copy, src, out);
+                }
+                (_, None) => unreachable!("a copy beyond the recipe's"),
             }
-            (_, Some(aug)) => {
-                let copy = (copy - first_augmented) as u32;
-                aug.augment(epoch, index, copy, src, out);
-            }
-            (_, None) => unreachable!("a copy beyond the recipe's"),
         }
     }
 
@@ -501,9 +526,10 @@ fn check_data(
             train.name()
         )));
     }
-    if (recipe.rotate.is_some() || recipe.augment_copies > 0) && th.rows != th.cols {
+    if (recipe.rotate.is_some() || recipe.augment_copies > 0 || recipe.deskew) && th.rows != th.cols
+    {
         return Err(RunError::Mismatch(format!(
-            "--rotate and --augment need square images, {} holds {}×{}",
+            "--rotate, --augment and deskewing need square images, {} holds {}×{}",
             train.name(),
             th.rows,
             th.cols
@@ -547,6 +573,31 @@ mod tests {
         }
     }
 
+    /// A deskewing run trains on other pictures than a plain one (so its weights differ), its
+    /// model says it deskews, and the observers see the pictures as trained: upright.
+    #[test]
+    fn a_deskewing_run_trains_on_upright_pictures_and_its_model_says_so() {
+        let (train, test) = crate::run::tiny_sets(12, 5);
+        let model = |deskew: bool| {
+            let recipe = Recipe {
+                hidden: 6,
+                epochs: 1,
+                augment_copies: 1,
+                deskew,
+                ..Recipe::BOOK
+            };
+            let mut run = Run::new(recipe, train.clone(), test.clone()).unwrap();
+            run.run_to_end(&mut []).unwrap();
+            run.into_network()
+        };
+        let (plain, upright) = (model(false), model(true));
+        assert!(!plain.deskews() && upright.deskews());
+        assert_ne!(plain.wih(), upright.wih());
+        let bytes = crate::model::encode(&upright);
+        assert_eq!(bytes[4], 2, "a deskewing model is version 2");
+        assert!(crate::model::decode(&bytes).unwrap().deskews());
+    }
+
     #[test]
     fn a_run_resumed_from_its_streamed_checkpoint_goes_on_to_the_same_bits_and_curve() {
         let (train, test) = crate::run::tiny_sets(25, 10);
@@ -561,6 +612,13 @@ mod tests {
                 epochs: 3,
                 rotate: Some(10.0),
                 augment_copies: 1,
+                ..Recipe::BOOK
+            },
+            Recipe {
+                hidden: 9,
+                epochs: 3,
+                augment_copies: 1,
+                deskew: true,
                 ..Recipe::BOOK
             },
         ] {

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::{json, Value};
 
 use super::hub::{round4, Hub, Mode};
-use crate::mnist::{argmax, scale_image, targets_into};
+use crate::mnist::{argmax, targets_into};
 use crate::prepare::{prepare_bytes, Limits, PrepareError, Prepared};
 use crate::{model, Network};
 
@@ -183,9 +183,7 @@ impl Served {
 }
 
 fn query(net: &Network, pixels: &[u8]) -> Vec<f32> {
-    let mut inputs = vec![0.0; net.inputs()];
-    scale_image(pixels, &mut inputs);
-    net.query(&inputs)
+    net.query(&net.input(pixels))
 }
 
 /// Three places in −1..1, as f64 so that JSON writes `0.43`, not `0.4300000071525574`.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::Args;
 use nnzero::dataset::Dataset;
 use nnzero::display::Phase;
-use nnzero::mnist::{argmax, scale_image, PIXELS};
+use nnzero::mnist::{argmax, PIXELS};
 use nnzero::model;
 
 use crate::data::open_or_bundled;
@@ -68,7 +68,7 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
             if args.count.is_some_and(|c| shown >= c) {
                 break 'passes;
             }
-            scale_image(pixels, &mut inputs);
+            net.input_into(pixels, &mut inputs);
             let outputs = net.query(&inputs);
             let answer = argmax(&outputs);
             writeln!(out, "{index}\t{label}\t{answer}\t{:.4}", outputs[answer])?;

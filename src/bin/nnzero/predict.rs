@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use nnzero::mnist::{argmax, scale_image, PIXELS, SIDE};
+use nnzero::mnist::{argmax, PIXELS, SIDE};
 use nnzero::model;
 use nnzero::prepare::{prepare_file, Limits};
 
@@ -89,7 +89,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
                 failed += 1;
             }
         }
-        scale_image(&prepared.pixels, &mut inputs);
+        net.input_into(&prepared.pixels, &mut inputs); // deskewed if the model was trained so
         let outputs = net.query(&inputs);
         let digit = argmax(&outputs);
         let read = nnzero::confidence::judge(&outputs);

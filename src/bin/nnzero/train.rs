@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use nnzero::augment::AugmentRecipe;
 use nnzero::run::{Observer, Recipe, Run};
 use nnzero::Network;
 
@@ -51,6 +52,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub augment_copies: u32,
+    /// With --augment, train on the pictures as they are instead of standing each upright by
+    /// its moments first (the model records which, and predict does the same).
+    #[arg(long, requires = "augment")]
+    pub no_deskew: bool,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
     /// for bit, for every count, so a run may resume with another) [default: the machine's
     /// cores, at most 4; with --rotate or --augment, those left beside the threads making the
@@ -142,6 +147,7 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
         limit: args.limit,
         rotate: args.rotate,
         augment_copies: if args.augment { args.augment_copies } else { 0 },
+        deskew: args.augment && !args.no_deskew && AugmentRecipe::HANDWRITING.deskew,
     }
 }
 

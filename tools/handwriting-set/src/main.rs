@@ -32,7 +32,7 @@ use std::process::ExitCode;
 
 use ab_glyph::{Font, FontVec, PxScale};
 use clap::{Parser, Subcommand};
-use nnzero::mnist::{argmax, scale_image};
+use nnzero::mnist::argmax;
 use nnzero::prepare::{prepare_file, Limits};
 
 use crate::render::{Mode, Page};
@@ -211,7 +211,9 @@ enum Cmd {
         #[arg(long)]
         unsure: bool,
         /// Stand each prepared digit upright by its moments (`nnzero::deskew`) before reading
-        /// it: for a model trained on deskewed images.
+        /// it, even if the model does not record that it was trained so (one saved by
+        /// examples/augment_holdout.rs deskew=1). A model that records it (`nnzero train
+        /// --augment`) is read deskewed without this.
         #[arg(long)]
         deskew: bool,
     },
@@ -675,12 +677,7 @@ struct Tally {
 type Reads = Vec<(u8, Vec<f32>)>;
 
 /// Reads every picture of the folder `dir` with `net`; the outputs for each picture too.
-fn read_set(
-    net: &nnzero::Network,
-    dir: &Path,
-    book: bool,
-    deskew: bool,
-) -> Result<(Tally, Reads), String> {
+fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Reads), String> {
     let entries = read_manifest(dir)?;
     let mut t = Tally {
         groups: BTreeMap::new(),
@@ -699,12 +696,9 @@ fn read_set(
         };
         // A picture the preparation refuses counts as a misread (outputs all zero).
         let outputs = match pixels {
-            Ok(mut pixels) => {
-                if deskew {
-                    let src = pixels.clone();
-                    nnzero::deskew::deskew(&src, &mut pixels, 28);
-                }
-                scale_image(&pixels, &mut inputs);
+            Ok(pixels) => {
+                // Deskewed if the model reads so, as `nnzero predict` does.
+                net.input_into(&pixels, &mut inputs);
                 net.query(&inputs)
             }
             Err(err) => {
@@ -739,6 +733,15 @@ fn percent(r: u32, t: u32) -> String {
     }
 }
 
+/// Loads `model`, deskewing if it records so or `deskew` says so.
+fn load(model: &Path, deskew: bool) -> Result<nnzero::Network, String> {
+    let mut net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
+    if deskew {
+        net.set_deskew(true);
+    }
+    Ok(net)
+}
+
 /// Reads every picture of each named folder with `model`; returns the report, one column
 /// per folder.
 pub fn score(
@@ -747,18 +750,19 @@ pub fn score(
     book: bool,
     deskew: bool,
 ) -> Result<String, String> {
-    let net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
+    let net = load(model, deskew)?;
     let mut tallies = Vec::new();
     for (_, dir) in dirs {
-        tallies.push(read_set(&net, dir, book, deskew)?.0);
+        tallies.push(read_set(&net, dir, book)?.0);
     }
     let mut report = format!(
-        "{} preparation, {}\n{:<28}",
+        "{} preparation{}, {}\n{:<28}",
         if book {
             "the book's"
         } else {
             "nnzero's MNIST-style"
         },
+        if net.deskews() { ", deskewed" } else { "" },
         model.display(),
         ""
     );
@@ -793,8 +797,8 @@ pub fn score(
 /// The "unsure" rule's trade-off on one folder (the tuning half): for each pair of
 /// thresholds, the share of misreads it marks and the share of right reads it marks.
 fn unsure_table(model: &Path, dir: &Path, deskew: bool) -> Result<String, String> {
-    let net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
-    let (t, reads) = read_set(&net, dir, false, deskew)?;
+    let net = load(model, deskew)?;
+    let (t, reads) = read_set(&net, dir, false)?;
     let wrong = (t.total - t.right).max(1);
     let mut report = format!(
         "{}: {} misread of {}; unsure marks (misreads marked, right reads marked)\n",
