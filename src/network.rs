@@ -205,6 +205,7 @@ impl Network {
 
     /// Both weight matrices, mutable: for the threaded trainer, which hands blocks of them to
     /// its threads.
+    #[cfg(feature = "std")]
     pub(crate) fn weights_mut(&mut self) -> (&mut AlignedMatrix, &mut AlignedMatrix) {
         (&mut self.wih, &mut self.who)
     }
