@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 mod common;
 use common::{
     assert_ok, assert_one_line_error, assert_usage_error, nnzero, stderr, stdout, subset,
+    wait_blocked_writing,
 };
 
 /// A directory with a small training set (2,000 images) and test set (200).
@@ -221,19 +222,7 @@ fn a_second_ctrl_c_exits_at_once_and_the_last_checkpoint_stands() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wchan = format!("/proc/{}/wchan", child.id());
-    let start = Instant::now();
-    loop {
-        let now = fs::read_to_string(&wchan).unwrap_or_default();
-        if now.contains("pipe_write") {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never blocked on its full stdout ({wchan}: {now:?})"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_blocked_writing(child.id());
     let last = fs::read(d.join("m.nnz.ckpt")).unwrap();
     let kill = |child: &std::process::Child| {
         let ok = Command::new("kill")

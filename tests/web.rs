@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{assert_ok, nnzero, stderr};
+use common::{assert_ok, epoch_accuracies, nnzero, stderr, wait_blocked_writing};
 
 /// A server process, killed when dropped.
 struct Serving {
@@ -295,15 +295,6 @@ fn a_port_in_use_is_one_error_line() {
     assert!(!dir.path().join("model.nnz").exists());
 }
 
-/// Epoch 1's test accuracy as its stdout line says it: "epoch 1/3: test accuracy 91.23% …".
-fn epoch_one(stdout: &str) -> f64 {
-    let at = stdout
-        .find("epoch 1/3: test accuracy ")
-        .unwrap_or_else(|| panic!("no epoch line in {stdout:?}"));
-    let rest = &stdout[at + "epoch 1/3: test accuracy ".len()..];
-    rest[..rest.find('%').unwrap()].parse::<f64>().unwrap() / 100.0
-}
-
 /// A run stopped by Ctrl-C in its second epoch and resumed with `--web`: the page's curve
 /// still holds epoch 1, which the resumed run never scores itself (it reaches the page only
 /// through the observer's `resumed`).
@@ -341,18 +332,7 @@ fn train_web_after_a_resume_keeps_the_epochs_before_the_stop() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wchan = format!("/proc/{}/wchan", child.id());
-    let began = std::time::Instant::now();
-    while !std::fs::read_to_string(&wchan)
-        .unwrap_or_default()
-        .contains("pipe_write")
-    {
-        assert!(
-            began.elapsed() < Duration::from_secs(60),
-            "the run never blocked on its full stdout"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_blocked_writing(child.id());
     let ok = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -378,7 +358,7 @@ fn train_web_after_a_resume_keeps_the_epochs_before_the_stop() {
     filler.join().unwrap();
     assert_eq!(status.code(), Some(130), "{stdout}");
     assert!(!stdout.contains("epoch 2/3"), "{stdout}");
-    let first = epoch_one(&stdout);
+    let first = epoch_accuracies(&stdout)[0].0 / 100.0;
 
     let mut resumed = run.to_vec();
     resumed.push("--resume");

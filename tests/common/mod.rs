@@ -96,3 +96,21 @@ pub fn subset(dir: &Path, name: &str, n: u32, test: bool) -> PathBuf {
     std::fs::write(&path, w.finish().unwrap()).unwrap();
     path
 }
+
+/// Waits until process `pid` is blocked writing to a full pipe (its stdout, kept full by the
+/// test), as `/proc/PID/wchan` says; a minute at most.
+pub fn wait_blocked_writing(pid: u32) {
+    let wchan = format!("/proc/{pid}/wchan");
+    let start = std::time::Instant::now();
+    loop {
+        let now = std::fs::read_to_string(&wchan).unwrap_or_default();
+        if now.contains("pipe_write") {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the run never blocked on its full stdout ({wchan}: {now:?})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
