@@ -102,14 +102,14 @@ fn main() {
     );
 
     // One epoch on `threads` threads; the network carries on from epoch to epoch.
+    // The pixels go to the trainer as bytes, each thread scaling them, as in `nnzero train`.
     let epoch = |net: Network, threads: usize| -> (Network, f64) {
-        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let mut t = [0.0f32; CLASSES];
         let start = Instant::now();
         let mut trainer = ParallelTrainer::new(net, threads);
         for (&label, p) in labels.iter().zip(pixels.chunks_exact(record)) {
-            scale_image(p, &mut x);
             targets_into(label, &mut t);
-            trainer.train(&x, &t);
+            trainer.train_pixels(p, &t);
         }
         let net = trainer.into_network();
         (net, n as f64 / start.elapsed().as_secs_f64())
@@ -317,15 +317,14 @@ fn producers_against_each_other(data: &Dataset, records: u64) {
         let copier = move |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
             aug.augment(1, index, copy as u32 - 1, src, dst)
         };
-        let (mut x, mut t) = ([0.0f32; PIXELS], [0.0f32; CLASSES]);
+        let mut t = [0.0f32; CLASSES];
         let start = Instant::now();
         let mut trainer = ParallelTrainer::new(Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1), 1);
         let mut feed =
             Pipeline::spawn(data, records, 3, producers, copier).unwrap_or_else(|e| panic!("{e}"));
         while let Some((label, p)) = feed.next_sample().unwrap_or_else(|e| panic!("{e}")) {
-            scale_image(p, &mut x);
             targets_into(label, &mut t);
-            trainer.train(&x, &t);
+            trainer.train_pixels(p, &t);
         }
         drop(trainer.into_network());
         line += &format!(
@@ -340,11 +339,31 @@ fn producers_against_each_other(data: &Dataset, records: u64) {
 /// and on the default threads (each kind's own default: `--augment` keeps cores for its
 /// producers): seconds of training for each and the ratio.
 fn augment_against_plain(rounds: usize) {
+    use nnzero::augment::AugmentRecipe;
+    println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
+    println!(" the book's network, 784-200-10:");
+    augment_against_plain_at(rounds, Recipe::BOOK);
+    // What `nnzero train --augment` trains, against the same network and preparation with
+    // no copies (`--hidden 400`, deskewed): the copies' cost on their own.
+    let h = AugmentRecipe::HANDWRITING;
+    println!(" --augment's network, 784-{}-10, deskewed:", h.hidden);
+    augment_against_plain_at(
+        rounds,
+        Recipe {
+            hidden: h.hidden,
+            deskew: h.deskew,
+            ..Recipe::BOOK
+        },
+    );
+}
+
+/// [`augment_against_plain`] for one network: `base` plain, and with two copies a record.
+fn augment_against_plain_at(rounds: usize, base: Recipe) {
     let epoch = |augment: bool, threads: Option<usize>| -> (f64, usize) {
         let recipe = Recipe {
             epochs: 1,
             augment_copies: if augment { 2 } else { 0 },
-            ..Recipe::BOOK
+            ..base
         };
         let train = Dataset::bundled_train().unwrap_or_else(|e| panic!("{e}"));
         let test = Dataset::bundled_test().unwrap_or_else(|e| panic!("{e}"));
@@ -356,7 +375,6 @@ fn augment_against_plain(rounds: usize) {
         run.run_to_end(&mut []).unwrap_or_else(|e| panic!("{e}"));
         (run.log()[0].took.as_secs_f64(), used)
     };
-    println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
     for threads in [Some(1), None] {
         let mut ratios = Vec::new();
         for _ in 0..rounds {

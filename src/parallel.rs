@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 use crate::activation::sigmoid_in_place;
 use crate::aligned::{AlignedBuf, LINE_FLOATS};
 use crate::layer;
+use crate::mnist::scale_image;
 use crate::Network;
 
 /// Hidden nodes per thread below which another thread costs more in barriers than it saves.
@@ -72,21 +73,36 @@ pub fn default_threads_for(hidden: usize, rotations: usize, augmented: usize) ->
     default_threads(hidden).min(training).max(1)
 }
 
-/// The hidden-node range of each of (up to) `threads` threads, in order. Ranges start on
-/// multiples of 16 nodes, so each thread's hidden outputs and `who` columns begin on a cache
-/// line of their own; a range is never empty, so there may be fewer ranges than asked.
-pub fn split(hidden: usize, threads: usize) -> Vec<(usize, usize)> {
-    let chunks = hidden.div_ceil(LINE_FLOATS);
+/// The hidden-node range of each of (up to) `threads` threads, in order, for a network with
+/// `outputs` output nodes. A range starts where its columns of `who` (`outputs` floats a
+/// node) start a cache line: every [`step`] nodes, 8 for the book's ten outputs. A range is
+/// never empty, so there may be fewer ranges than asked. The ranges are as even as the step
+/// allows, and where they cannot be even the calling thread's (the last) is the smaller: it
+/// also has the output layer to do.
+pub fn split(hidden: usize, threads: usize, outputs: usize) -> Vec<(usize, usize)> {
+    let step = step(outputs);
+    let chunks = hidden.div_ceil(step);
     let n = threads.clamp(1, chunks.max(1));
     (0..n)
         .map(|t| {
-            let (c0, c1) = (t * chunks / n, (t + 1) * chunks / n);
-            (
-                (c0 * LINE_FLOATS).min(hidden),
-                (c1 * LINE_FLOATS).min(hidden),
-            )
+            // Rounding up gives the earlier blocks the odd chunks.
+            let (c0, c1) = ((t * chunks).div_ceil(n), ((t + 1) * chunks).div_ceil(n));
+            ((c0 * step).min(hidden), (c1 * step).min(hidden))
         })
         .collect()
+}
+
+/// The fewest hidden nodes whose columns of `who` (`outputs` floats each) fill whole cache
+/// lines: two threads' ranges must never share one, or it bounces between their cores.
+pub fn step(outputs: usize) -> usize {
+    fn gcd(a: usize, b: usize) -> usize {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    LINE_FLOATS / gcd(outputs.max(1), LINE_FLOATS)
 }
 
 /// Trains a [`Network`] sample by sample on several threads; the same weights, bit for bit,
@@ -123,7 +139,7 @@ impl ParallelTrainer {
     /// If the operating system cannot start a thread.
     pub fn new(mut net: Network, threads: usize) -> Self {
         let (inputs, hidden, outputs) = (net.inputs(), net.hidden(), net.outputs());
-        let ranges = split(hidden, threads);
+        let ranges = split(hidden, threads, outputs);
         let n_blocks = ranges.len();
         let (wih, who) = net.weights_mut();
         let blocks = ranges
@@ -140,8 +156,14 @@ impl ParallelTrainer {
                 Block {
                     wih: Raw::new(block),
                     gradient: Raw::new(AlignedBuf::zeroed(rows)),
+                    hidden_outputs: Raw::new(AlignedBuf::zeroed(rows)),
+                    x: [
+                        Raw::new(AlignedBuf::zeroed(inputs)),
+                        Raw::new(AlignedBuf::zeroed(inputs)),
+                    ],
                     sums: Raw::new(AlignedBuf::zeroed(outputs)),
                     ready: Padded(AtomicU64::new(0)),
+                    left: Padded(AtomicU64::new(0)),
                 }
             })
             .collect();
@@ -152,17 +174,13 @@ impl ParallelTrainer {
             blocks,
             // The network's own `who`, in place: its heap buffer does not move with `net`.
             who: Raw::borrow(who.as_mut_slice()),
-            hidden_outputs: Raw::new(AlignedBuf::zeroed(hidden)),
-            x: [
-                Raw::new(AlignedBuf::zeroed(inputs)),
-                Raw::new(AlignedBuf::zeroed(inputs)),
-            ],
             output_errors: Raw::new(AlignedBuf::zeroed(outputs)),
             output_gradient: Raw::new(AlignedBuf::zeroed(outputs)),
-            job: UnsafeCell::new(Job::IDLE),
-            generation: Padded(AtomicU64::new(0)),
+            control: Control {
+                generation: AtomicU64::new(0),
+                job: UnsafeCell::new(Job::IDLE),
+            },
             claims: (0..n_blocks).map(|_| Padded(AtomicU64::new(0))).collect(),
-            done: Padded(AtomicUsize::new(0)),
             failed: AtomicBool::new(false),
             exit: AtomicBool::new(false),
             sleepers: Sleepers::default(),
@@ -199,13 +217,27 @@ impl ParallelTrainer {
     /// # Panics
     /// If `inputs` or `targets` do not have the network's input and output sizes.
     pub fn train(&mut self, inputs: &[f32], targets: &[f32]) -> &[f32] {
-        let s = &*self.shared;
-        assert_eq!(inputs.len(), s.inputs, "input size");
-        assert_eq!(targets.len(), s.outputs, "output size");
-        // SAFETY: no job is running, so this thread alone touches the shared buffers.
-        unsafe { s.x[self.slot].all() }.copy_from_slice(inputs);
+        assert_eq!(inputs.len(), self.shared.inputs, "input size");
+        self.step(Source::Floats(inputs.as_ptr()), targets)
+    }
+
+    /// [`train`](Self::train) on a picture's pixels (0 = background … 255 = ink), scaled to
+    /// inputs as [`scale_image`] does: the same bits as `scale_image` then `train`, but each
+    /// thread scales the pixels itself, so a sample crosses between the cores as bytes.
+    ///
+    /// # Panics
+    /// If `pixels` or `targets` do not have the network's input and output sizes.
+    pub fn train_pixels(&mut self, pixels: &[u8], targets: &[f32]) -> &[f32] {
+        assert_eq!(pixels.len(), self.shared.inputs, "input size");
+        self.step(Source::Pixels(pixels.as_ptr()), targets)
+    }
+
+    /// One sample's step, its inputs read from `source`, which the caller has checked.
+    fn step(&mut self, source: Source, targets: &[f32]) -> &[f32] {
+        assert_eq!(targets.len(), self.shared.outputs, "output size");
         self.dispatch(Job {
             kind: Kind::Step,
+            source,
             slot: self.slot,
             pending: self.pending,
             lr: self.net.learning_rate(),
@@ -273,6 +305,7 @@ impl ParallelTrainer {
         if self.pending {
             self.dispatch(Job {
                 kind: Kind::Flush,
+                source: Source::None,
                 slot: self.slot,
                 pending: true,
                 lr: self.net.learning_rate(),
@@ -311,26 +344,46 @@ impl ParallelTrainer {
         let s = &*self.shared;
         let blocks = s.ranges.len();
         // SAFETY: every block of the last job is done, so no thread reads `job`.
-        unsafe { *s.job.get() = job };
+        unsafe { *s.control.job.get() = job };
         if blocks == 1 {
             // SAFETY: there are no other threads.
             unsafe { s.run(0, job, 0) };
             return;
         }
-        s.done.store(0, Ordering::Relaxed);
         // Release: the job and the inputs written above are seen by whoever sees this.
-        let generation = s.generation.fetch_add(1, Ordering::Release) + 1;
+        let generation = s.control.generation.fetch_add(1, Ordering::Release) + 1;
         s.sleepers.wake();
         // The last block first: it is this thread's, and it ends the output layer's sums.
         s.claim_and_run(blocks - 1, generation);
-        for t in 0..blocks - 1 {
-            s.claim_and_run(t, generation);
+        // A step's last block has waited for the sums of every block before it, running any
+        // nobody had started; a flush has no sums, so this thread does what is left. (Not
+        // looking at the claims when there is no need keeps their lines in the workers'
+        // caches.)
+        if job.kind == Kind::Flush {
+            for t in 0..blocks - 1 {
+                s.claim_and_run(t, generation);
+            }
         }
-        s.sleepers.wait(|| s.done.load(Ordering::Acquire) == blocks);
-        assert!(
-            !s.failed.load(Ordering::Relaxed),
-            "a training thread panicked"
-        );
+        let failed = || s.failed.load(Ordering::Relaxed);
+        // A step is over when this thread's block is: it went on from the sums of the block
+        // before, which went on from the one before that, and every block sets its sums
+        // after its last look at the inputs and the output errors. A flush waits for all.
+        if job.kind == Kind::Flush {
+            s.sleepers.wait(|| {
+                failed() || s.blocks.iter().all(|b| b.ready.load(Ordering::Acquire) == generation)
+            });
+        }
+        if failed() {
+            // Every block must have left this job before the panic unwinds past the
+            // caller's inputs, which they read: run the unclaimed (they stop at once).
+            for t in 0..blocks {
+                s.claim_and_run(t, generation);
+            }
+            s.sleepers.wait(|| {
+                s.blocks.iter().all(|b| b.left.load(Ordering::Acquire) == generation)
+            });
+            panic!("a training thread panicked");
+        }
     }
 }
 
@@ -347,7 +400,7 @@ impl Drop for Workers {
             return;
         }
         self.shared.exit.store(true, Ordering::Relaxed);
-        self.shared.generation.fetch_add(1, Ordering::Release);
+        self.shared.control.generation.fetch_add(1, Ordering::Release);
         for h in self.handles.drain(..) {
             h.thread().unpark();
             let _ = h.join();
@@ -363,11 +416,25 @@ enum Kind {
     Flush,
 }
 
+/// The caller's inputs of a [`Kind::Step`], borrowed for the job: the calling thread waits
+/// for every block before `train` returns, so they outlive every read.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A flush has no inputs.
+    None,
+    /// `inputs` floats, as given.
+    Floats(*const f32),
+    /// `inputs` pixels, scaled by [`scale_image`] in each thread.
+    Pixels(*const u8),
+}
+
 /// What every thread does next; written by the calling thread between jobs.
 #[derive(Debug, Clone, Copy)]
 struct Job {
     kind: Kind,
-    /// The inputs are in `x[slot]`, the pending sample's in `x[1 − slot]`.
+    /// Where this sample's inputs are read from (by every thread, into its `x[slot]`).
+    source: Source,
+    /// The inputs go in each block's `x[slot]`, the pending sample's are in `x[1 − slot]`.
     slot: usize,
     pending: bool,
     lr: f32,
@@ -377,6 +444,7 @@ struct Job {
 impl Job {
     const IDLE: Job = Job {
         kind: Kind::Flush,
+        source: Source::None,
         slot: 0,
         pending: false,
         lr: 0.0,
@@ -390,10 +458,29 @@ impl Job {
 struct Block {
     wih: Raw,
     gradient: Raw,
+    /// The block's hidden outputs, on cache lines of their own.
+    hidden_outputs: Raw,
+    /// The block's own copy of the inputs: `x[slot]` this sample's, the other the pending
+    /// sample's. Each thread makes its own from the caller's, so no thread ever writes a line
+    /// another reads, and pixels cross between the cores as bytes, not floats.
+    x: [Raw; 2],
     /// final_inputs over hidden nodes `0..b` (this block's end), for the next block to go on.
     sums: Raw,
-    /// The job (generation) whose sums `sums` holds.
+    /// The job (generation) whose sums `sums` holds, or that it has flushed: after setting
+    /// it the block's thread touches nothing the job shares.
     ready: Padded<AtomicU64>,
+    /// The last job (generation) whose block has returned: waited for only when a job fails.
+    left: Padded<AtomicU64>,
+}
+
+/// The job every thread does next, and its number.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Control {
+    /// Incremented for every job; the workers wait for it to change.
+    generation: AtomicU64,
+    /// Written by the calling thread between jobs, read by every thread during one.
+    job: UnsafeCell<Job>,
 }
 
 /// A value on a cache line of its own. The flags below are written by different threads
@@ -473,20 +560,16 @@ struct Shared {
     blocks: Vec<Block>,
     /// who is (output, hidden), column-major: node h's column is `outputs` floats.
     who: Raw,
-    hidden_outputs: Raw,
-    x: [Raw; 2],
     /// targets − final_outputs of the pending sample.
     output_errors: Raw,
     /// lr · output_errors ∘ o ∘ (1 − o) of the pending sample.
     output_gradient: Raw,
-    job: UnsafeCell<Job>,
-    /// Incremented for every job; the workers wait for it to change.
-    generation: Padded<AtomicU64>,
+    /// The job and its generation, on one cache line: a worker that sees the one has the
+    /// other in the same read.
+    control: Control,
     /// The generation each block was last claimed for: a thread runs a block after moving
     /// it from the last generation to the current one, so each block runs once per job.
     claims: Vec<Padded<AtomicU64>>,
-    /// Blocks of the current job finished.
-    done: Padded<AtomicUsize>,
     failed: AtomicBool,
     exit: AtomicBool,
     /// The threads asleep at a wait.
@@ -495,8 +578,8 @@ struct Shared {
 
 // SAFETY: the raw buffers are shared under the job protocol described on `Shared`: the
 // generation counter (release/acquire) hands them to the workers, a block's claim gives it to
-// one thread for the job, the `done` counter hands them back, and within a job the blocks'
-// writes are disjoint.
+// one thread for the job, the blocks' `ready` flags hand them back, and within a job the
+// blocks' writes are disjoint.
 unsafe impl Sync for Shared {}
 // SAFETY: as above; the buffers themselves are plain heap floats.
 unsafe impl Send for Shared {}
@@ -520,24 +603,25 @@ impl Shared {
         {
             return; // taken, or a job that is over
         }
-        // Reports the block done even if it panics, so the calling thread never waits forever.
-        struct Report<'a>(&'a Shared);
+        // Says that the block has left the job, even if it panics: a panic fails the job,
+        // and the calling thread waits for every block to leave before it panics too.
+        struct Report<'a>(&'a Shared, usize, u64);
         impl Drop for Report<'_> {
             fn drop(&mut self) {
+                let Report(s, t, generation) = *self;
                 if thread::panicking() {
-                    self.0.failed.store(true, Ordering::Relaxed);
+                    s.failed.store(true, Ordering::Relaxed);
                 }
-                // Release: this block's writes are seen by whoever sees the count complete.
-                let done = self.0.done.fetch_add(1, Ordering::AcqRel) + 1;
-                if done == self.0.ranges.len() {
-                    self.0.sleepers.wake();
+                s.blocks[t].left.store(generation, Ordering::Release);
+                if s.failed.load(Ordering::Relaxed) {
+                    s.sleepers.wake();
                 }
             }
         }
-        let _report = Report(self);
+        let _report = Report(self, t, generation);
         // SAFETY: the claim makes block t ours for this job, which cannot end (nor `job`
         // change) until we report it done.
-        unsafe { self.run(t, *self.job.get(), generation) };
+        unsafe { self.run(t, *self.control.job.get(), generation) };
     }
 
     /// Waits until block `t`'s output sums of job `generation` are ready (or a thread has
@@ -547,14 +631,23 @@ impl Shared {
             self.blocks[t].ready.load(Ordering::Acquire) == generation
                 || self.failed.load(Ordering::Relaxed)
         };
-        if ready() {
-            return;
+        // Spin first: the block's thread is usually running and nearly there, and looking
+        // at its claim would take that line from its core.
+        let start = Instant::now();
+        let mut spins = 0u32;
+        while !ready() {
+            std::hint::spin_loop();
+            spins += 1;
+            if spins % 64 == 0 && start.elapsed() > SPIN {
+                // The blocks up to t may not have been claimed: a thread the OS has not
+                // run yet.
+                for k in 0..=t {
+                    self.claim_and_run(k, generation);
+                }
+                self.sleepers.wait(ready);
+                return;
+            }
         }
-        // The blocks up to t may not have been claimed: a thread the OS has not run yet.
-        for k in 0..=t {
-            self.claim_and_run(k, generation);
-        }
-        self.sleepers.wait(ready);
     }
 
     /// Block `t`'s part of `job` (of generation `generation`).
@@ -572,9 +665,9 @@ impl Shared {
                 block.wih.all(),
                 block.gradient.all(),
                 self.who.part(a * o, b * o),
-                self.hidden_outputs.part(a, b),
-                self.x[job.slot].read(),
-                self.x[1 - job.slot].read(),
+                block.hidden_outputs.all(),
+                block.x[job.slot].all(),
+                block.x[1 - job.slot].read(),
                 self.output_errors.read(),
                 self.output_gradient.read(),
             )
@@ -589,6 +682,17 @@ impl Shared {
         }
         match job.kind {
             Kind::Step => {
+                // This thread's copy of the inputs. SAFETY: the caller's slice of `inputs`
+                // values lives until every block of the job is done (see `Source`).
+                match job.source {
+                    Source::Floats(p) => {
+                        x.copy_from_slice(unsafe { std::slice::from_raw_parts(p, x.len()) })
+                    }
+                    Source::Pixels(p) => {
+                        scale_image(unsafe { std::slice::from_raw_parts(p, x.len()) }, x)
+                    }
+                    Source::None => unreachable!("a step has inputs"),
+                }
                 if job.pending {
                     layer::update_then_weighted_sums(
                         wih,
@@ -625,6 +729,9 @@ impl Shared {
                 if job.pending {
                     layer::update(wih, gradient, x_prev);
                 }
+                // Release: the update is seen by whoever sees the flag.
+                block.ready.store(generation, Ordering::Release);
+                self.sleepers.wake();
             }
         }
     }
@@ -635,15 +742,16 @@ fn worker(s: &Shared, t: usize) {
     let mut seen = 0u64;
     loop {
         s.sleepers
-            .wait(|| s.generation.load(Ordering::Acquire) != seen);
-        seen = s.generation.load(Ordering::Acquire);
+            .wait(|| s.control.generation.load(Ordering::Acquire) != seen);
+        seen = s.control.generation.load(Ordering::Acquire);
         if s.exit.load(Ordering::Relaxed) {
             return;
         }
-        // Thread t's own block is t − 1 (the calling thread runs the last).
+        // Thread t's own block is t − 1, then any other that nobody has started, but the
+        // last: the calling thread always runs that one itself.
         let blocks = s.ranges.len();
-        for k in 0..blocks {
-            s.claim_and_run((t - 1 + k) % blocks, seen);
+        for k in 0..blocks - 1 {
+            s.claim_and_run((t - 1 + k) % (blocks - 1), seen);
         }
     }
 }
@@ -729,20 +837,31 @@ mod tests {
 
     #[test]
     fn ranges_cover_the_nodes_on_cache_line_boundaries() {
-        assert_eq!(split(200, 1), vec![(0, 200)]);
-        assert_eq!(split(200, 2), vec![(0, 96), (96, 200)]);
+        assert_eq!((step(10), step(1), step(16), step(4)), (8, 16, 1, 4));
+        assert_eq!(split(200, 1, 10), vec![(0, 200)]);
+        // 25 steps of 8: the worker gets the odd one, the calling thread the output layer.
+        assert_eq!(split(200, 2, 10), vec![(0, 104), (104, 200)]);
         assert_eq!(
-            split(200, 4),
-            vec![(0, 48), (48, 96), (96, 144), (144, 200)]
+            split(200, 4, 10),
+            vec![(0, 56), (56, 104), (104, 152), (152, 200)]
         );
-        assert_eq!(split(20, 4), vec![(0, 16), (16, 20)]);
-        assert_eq!(split(5, 3), vec![(0, 5)]);
-        for hidden in 1..100 {
-            for threads in 1..6 {
-                let r = split(hidden, threads);
-                assert_eq!((r[0].0, r[r.len() - 1].1), (0, hidden));
-                assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
-                assert!(r.iter().all(|&(a, _)| a % LINE_FLOATS == 0));
+        assert_eq!(split(20, 4, 1), vec![(0, 16), (16, 20)]);
+        assert_eq!(split(5, 3, 10), vec![(0, 5)]);
+        for outputs in [1, 2, 5, 10, 16] {
+            for hidden in 1..100 {
+                for threads in 1..6 {
+                    let r = split(hidden, threads, outputs);
+                    assert_eq!((r[0].0, r[r.len() - 1].1), (0, hidden));
+                    assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+                    // Each range's `who` columns start a cache line.
+                    assert!(r.iter().all(|&(a, _)| a * outputs % LINE_FLOATS == 0));
+                    // As even as the step allows (the last may end in a part of one), the
+                    // last never the larger.
+                    let sizes: Vec<usize> = r.iter().map(|&(a, b)| b - a).collect();
+                    let (min, max) = (sizes.iter().min(), sizes.iter().max());
+                    assert!(max.unwrap() - min.unwrap() < 2 * step(outputs), "{sizes:?}");
+                    assert!(sizes[sizes.len() - 1] <= sizes[0], "{sizes:?}");
+                }
             }
         }
     }
@@ -787,6 +906,38 @@ mod tests {
                 bits(reference.wih().as_slice()),
                 "{threads} threads"
             );
+            assert_eq!(bits(net.who().as_slice()), bits(reference.who().as_slice()));
+        }
+    }
+
+    /// Pixels scaled by each thread train the same bits as `scale_image` then `train`.
+    #[test]
+    fn pixels_train_the_same_bits_as_their_scaled_inputs() {
+        let pictures: Vec<(Vec<u8>, Vec<f32>)> = (0..40u32)
+            .map(|i| {
+                let p = (0..64u32).map(|j| ((i * 37 + j * 11) % 256) as u8).collect();
+                let mut t = vec![0.01f32; 3];
+                t[(i % 3) as usize] = 0.99;
+                (p, t)
+            })
+            .collect();
+        let mut reference = ParallelTrainer::new(Network::new(64, 40, 3, 0.3, 5), 1);
+        let mut want = Vec::new();
+        for (p, t) in &pictures {
+            let mut x = vec![0.0f32; 64];
+            scale_image(p, &mut x);
+            want.extend_from_slice(reference.train(&x, t));
+        }
+        let reference = reference.into_network();
+        for threads in 1..=4 {
+            let mut p = ParallelTrainer::new(Network::new(64, 40, 3, 0.3, 5), threads);
+            let mut outputs = Vec::new();
+            for (pixels, t) in &pictures {
+                outputs.extend_from_slice(p.train_pixels(pixels, t));
+            }
+            assert_eq!(bits(&outputs), bits(&want), "{threads} threads");
+            let net = p.into_network();
+            assert_eq!(bits(net.wih().as_slice()), bits(reference.wih().as_slice()));
             assert_eq!(bits(net.who().as_slice()), bits(reference.who().as_slice()));
         }
     }

@@ -14,7 +14,7 @@ use nalgebra::DMatrix;
 use crate::augment::{warp, Affine, AugmentRecipe, Augmenter};
 use crate::dataset::{Dataset, DatasetError, Fingerprint};
 use crate::eval::evaluate;
-use crate::mnist::{scale_image, targets_into};
+use crate::mnist::targets_into;
 use crate::parallel::{default_threads_for, ParallelTrainer};
 use crate::pipeline::{default_producers, Pipeline};
 use crate::Network;
@@ -71,7 +71,6 @@ pub struct Run {
     announced: bool,
     /// Set by a resume until observers have been told.
     resumed: bool,
-    inputs: Vec<f32>,
     targets: Vec<f32>,
 }
 
@@ -188,7 +187,6 @@ impl Run {
         let augmented = recipe.augment_copies as usize;
         Run {
             side: train.header().rows as usize,
-            inputs: vec![0.0; net.inputs()],
             targets: vec![0.0; net.outputs()],
             trainer: ParallelTrainer::new(
                 net,
@@ -362,7 +360,6 @@ impl Run {
             samples,
             pos,
             feed,
-            inputs,
             targets,
             side,
             ..
@@ -381,9 +378,9 @@ impl Run {
             } else {
                 pixels
             };
-            scale_image(pixels, inputs);
             targets_into(label, targets);
-            let outputs = trainer.train(inputs, targets);
+            // Scaled to inputs by each training thread (`scale_image`).
+            let outputs = trainer.train_pixels(pixels, targets);
             for o in observers.iter_mut() {
                 o.sample(epoch, *done, label, pixels, outputs);
             }
