@@ -370,7 +370,10 @@ impl ParallelTrainer {
         // after its last look at the inputs and the output errors. A flush waits for all.
         if job.kind == Kind::Flush {
             s.sleepers.wait(|| {
-                failed() || s.blocks.iter().all(|b| b.ready.load(Ordering::Acquire) == generation)
+                failed()
+                    || s.blocks
+                        .iter()
+                        .all(|b| b.ready.load(Ordering::Acquire) == generation)
             });
         }
         if failed() {
@@ -380,7 +383,9 @@ impl ParallelTrainer {
                 s.claim_and_run(t, generation);
             }
             s.sleepers.wait(|| {
-                s.blocks.iter().all(|b| b.left.load(Ordering::Acquire) == generation)
+                s.blocks
+                    .iter()
+                    .all(|b| b.left.load(Ordering::Acquire) == generation)
             });
             panic!("a training thread panicked");
         }
@@ -400,7 +405,10 @@ impl Drop for Workers {
             return;
         }
         self.shared.exit.store(true, Ordering::Relaxed);
-        self.shared.control.generation.fetch_add(1, Ordering::Release);
+        self.shared
+            .control
+            .generation
+            .fetch_add(1, Ordering::Release);
         for h in self.handles.drain(..) {
             h.thread().unpark();
             let _ = h.join();
@@ -915,7 +923,9 @@ mod tests {
     fn pixels_train_the_same_bits_as_their_scaled_inputs() {
         let pictures: Vec<(Vec<u8>, Vec<f32>)> = (0..40u32)
             .map(|i| {
-                let p = (0..64u32).map(|j| ((i * 37 + j * 11) % 256) as u8).collect();
+                let p = (0..64u32)
+                    .map(|j| ((i * 37 + j * 11) % 256) as u8)
+                    .collect();
                 let mut t = vec![0.01f32; 3];
                 t[(i % 3) as usize] = 0.99;
                 (p, t)
