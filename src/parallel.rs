@@ -477,7 +477,8 @@ struct Block {
     /// The job (generation) whose sums `sums` holds, or that it has flushed: after setting
     /// it the block's thread touches nothing the job shares.
     ready: Padded<AtomicU64>,
-    /// The last job (generation) whose block has returned: waited for only when a job fails.
+    /// The latest job (generation) whose block has returned: waited for only when a job
+    /// fails.
     left: Padded<AtomicU64>,
 }
 
@@ -620,7 +621,9 @@ impl Shared {
                 if thread::panicking() {
                     s.failed.store(true, Ordering::Relaxed);
                 }
-                s.blocks[t].left.store(generation, Ordering::Release);
+                // The largest: after a failure another thread may have run the block for
+                // the next job before a late runner of this one gets here.
+                s.blocks[t].left.fetch_max(generation, Ordering::Release);
                 if s.failed.load(Ordering::Relaxed) {
                     s.sleepers.wake();
                 }
@@ -628,7 +631,8 @@ impl Shared {
         }
         let _report = Report(self, t, generation);
         // SAFETY: the claim makes block t ours for this job, which cannot end (nor `job`
-        // change) until we report it done.
+        // change) until we set the block's `ready` (or the job fails and the calling thread
+        // waits for `left`).
         unsafe { self.run(t, *self.control.job.get(), generation) };
     }
 
@@ -639,6 +643,9 @@ impl Shared {
             self.blocks[t].ready.load(Ordering::Acquire) == generation
                 || self.failed.load(Ordering::Relaxed)
         };
+        if ready() {
+            return;
+        }
         // Spin first: the block's thread is usually running and nearly there, and looking
         // at its claim would take that line from its core.
         let start = Instant::now();
