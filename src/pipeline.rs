@@ -6,7 +6,11 @@
 //! use nnzero::pipeline::Pipeline;
 //! let data = Dataset::bundled_train()?;
 //! // Each image, then one copy of it mirrored left to right, made on two producer threads.
-//! let mirror = |_index: u64, _copy: usize, src: &[u8], dst: &mut [u8]| {
+//! let mirror = |_index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+//!     if copy == 0 {
+//!         dst.copy_from_slice(src); // the image itself
+//!         return;
+//!     }
 //!     for (d, s) in dst.chunks_exact_mut(28).zip(src.chunks_exact(28)) {
 //!         d.iter_mut().zip(s.iter().rev()).for_each(|(d, s)| *d = *s);
 //!     }
@@ -120,8 +124,11 @@ struct Job {
 impl Pipeline {
     /// Starts producing the first `limit` records of `data`, each followed by `copies − 1`
     /// copies that `copier(index, copy, pixels, out)` writes into `out` (`copy` counts from
-    /// 1; `index` is the record's place in `data`) on `producers` threads. `copies` of 1 (or
-    /// 0) means the records alone, and no producer thread.
+    /// 1; `index` is the record's place in `data`) on `producers` threads. The copier also
+    /// writes the record itself as it is to be trained on, as copy 0 (a copier that makes
+    /// the copies from the record stood upright passes it on upright, so the training thread
+    /// need not do it again). `copies` of 1 (or 0) means the records alone, as they are, and
+    /// no producer thread.
     pub fn spawn<F>(
         data: &Dataset,
         limit: u64,
@@ -280,9 +287,8 @@ impl Producer {
                 while let Ok(mut job) = todo.recv() {
                     job.samples.reserve(job.records.len() * copies);
                     for (i, record) in job.records.chunks_exact(record_len).enumerate() {
-                        job.samples.extend_from_slice(record);
                         let (label, pixels) = (record[0], &record[1..]);
-                        for copy in 1..copies {
+                        for copy in 0..copies {
                             copier(job.first + i as u64, copy, pixels, &mut out);
                             job.samples.push(label);
                             job.samples.extend_from_slice(&out);
@@ -321,8 +327,13 @@ mod tests {
     fn records_and_copies_come_in_the_order_of_a_loop() {
         let data = Dataset::bundled_test().unwrap();
         let copier = |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+            let add = if copy == 0 {
+                0
+            } else {
+                (copy as u8).wrapping_add(index as u8)
+            };
             for (d, &s) in dst.iter_mut().zip(src) {
-                *d = s.wrapping_add(copy as u8).wrapping_add(index as u8);
+                *d = s.wrapping_add(add);
             }
         };
         for producers in [1, 2, 3] {
@@ -365,7 +376,10 @@ mod tests {
         assert_eq!(n, data.len());
         assert!(p.next_sample().unwrap().is_none());
         // From record 100 to 170, with one copy: 140 samples, the copies numbered from 100.
-        let seen = |index: u64, _: usize, _: &[u8], dst: &mut [u8]| dst[0] = index as u8;
+        let seen = |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+            dst.copy_from_slice(src);
+            dst[0] = if copy == 0 { 0 } else { index as u8 };
+        };
         let mut p = Pipeline::spawn_from(&data, 100, 170, 2, 2, seen).unwrap();
         let mut n = 0;
         while let Some((_, pixels)) = p.next_sample().unwrap() {

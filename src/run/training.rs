@@ -364,8 +364,12 @@ impl Run {
             side,
             ..
         } = self;
-        // The record itself is deskewed here; its copies were made from it deskewed.
-        let (deskew, side) = (recipe.deskew, *side);
+        // With copies, the producers pass each record on deskewed (their copies are made
+        // from it so); without, the record itself is deskewed here.
+        let (deskew, side) = (
+            recipe.deskew && feed.as_ref().is_some_and(|f| f.producers() == 0),
+            *side,
+        );
         let mut upright = vec![0u8; if deskew { side * side } else { 0 }];
         let feed = feed
             .as_mut()
@@ -464,6 +468,8 @@ impl Run {
                 src
             };
             match (rotate, augmenter.as_mut()) {
+                // The record itself, upright if the run deskews.
+                _ if copy == 0 => out.copy_from_slice(src),
                 (Some(degrees), _) if copy < first_augmented => {
                     let angle = if copy == 1 { degrees } else { -degrees };
                     warp(src, out, side, &Affine::rotation(angle));
