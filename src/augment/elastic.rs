@@ -24,10 +24,11 @@ pub struct Elastic {
     side: usize,
     /// The normalised Gaussian, taps −radius..=radius.
     kernel: Vec<f32>,
-    /// Row-smoothed noise, side².
-    rows: Vec<f32>,
-    /// The raw noise, side².
+    /// The raw noise: side rows of side + 2·radius, the noise between `radius` zeros.
     noise: Vec<f32>,
+    /// Row-smoothed noise: side + 2·radius rows of side, `radius` rows of zeros above and
+    /// below.
+    rows: Vec<f32>,
 }
 
 impl Elastic {
@@ -48,11 +49,12 @@ impl Elastic {
         for k in &mut kernel {
             *k /= sum;
         }
+        let padded = side + 2 * radius;
         Elastic {
             side,
             kernel,
-            rows: vec![0.0; side * side],
-            noise: vec![0.0; side * side],
+            noise: vec![0.0; side * padded],
+            rows: vec![0.0; padded * side],
         }
     }
 
@@ -61,50 +63,46 @@ impl Elastic {
     pub fn field(&mut self, rng: &mut impl Rng, alpha: f32, field: &mut [f32]) {
         let n = self.side;
         assert_eq!(field.len(), n * n);
-        for v in &mut self.noise {
-            *v = signed_unit(rng);
-        }
         let r = self.kernel.len() / 2;
-        // Each output is Σ_k kernel[k] · input[i + k − r] over the taps inside the image, k
-        // ascending, starting from 0: the same sums in the same order as the plain double loop,
-        // but walked tap by tap over whole rows, so the compiler can use SIMD lanes across x
-        // without reordering any one sum (that would change the bits).
-        // Rows: rows[y][x] = Σ_k kernel[k] · noise[y][x + k − r]
-        self.rows.fill(0.0);
+        let padded = n + 2 * r;
+        for row in self.noise.chunks_exact_mut(padded) {
+            for v in &mut row[r..r + n] {
+                *v = signed_unit(rng);
+            }
+        }
+        // Each output is Σ_k kernel[k] · input[i + k − r], k ascending, from +0.0: the plain
+        // double loop's sum over the taps inside the image (`reference.rs`). Here every tap
+        // is taken, the ones beyond the image reading the zeros the buffers are padded with,
+        // so each tap is one fixed-length, branch-free pass over a whole row (SIMD lanes
+        // across x, never reordering one sum). The same bits, because a tap outside adds
+        // kernel[k] · 0.0 = +0.0 (the kernel is positive), and acc + (+0.0) = acc for every
+        // acc but −0.0, which an accumulator starting at +0.0 never is: in round-to-nearest a
+        // sum is −0.0 only when both terms are. The taps inside keep their order.
+        // Rows: rows[r + y][x] = Σ_k kernel[k] · noise[y][x + k] (noise padded by r)
         for (noise, out) in self
             .noise
-            .chunks_exact(n)
-            .zip(self.rows.chunks_exact_mut(n))
+            .chunks_exact(padded)
+            .zip(self.rows[r * n..(r + n) * n].chunks_exact_mut(n))
         {
+            out.fill(0.0);
             for (k, &w) in self.kernel.iter().enumerate() {
-                // x + k − r must lie in 0..n.
-                let lo = r.saturating_sub(k);
-                let hi = (n + r).saturating_sub(k).min(n);
-                if lo >= hi {
-                    continue;
-                }
-                let from = lo + k - r;
-                for (o, &v) in out[lo..hi].iter_mut().zip(&noise[from..from + hi - lo]) {
+                for (o, &v) in out.iter_mut().zip(&noise[k..k + n]) {
                     *o += w * v;
                 }
             }
         }
-        // Columns, then scale.
-        field.fill(0.0);
+        // Columns: field[y][x] = alpha · Σ_k kernel[k] · rows[y + k][x] (rows padded by r)
         for (y, out) in field.chunks_exact_mut(n).enumerate() {
+            out.fill(0.0);
             for (k, &w) in self.kernel.iter().enumerate() {
-                let sy = y + k;
-                if sy < r || sy - r >= n {
-                    continue;
-                }
-                let row = &self.rows[(sy - r) * n..(sy - r + 1) * n];
+                let row = &self.rows[(y + k) * n..(y + k + 1) * n];
                 for (o, &v) in out.iter_mut().zip(row) {
                     *o += w * v;
                 }
             }
-        }
-        for v in field.iter_mut() {
-            *v *= alpha;
+            for v in out.iter_mut() {
+                *v *= alpha;
+            }
         }
     }
 }
@@ -115,45 +113,37 @@ mod tests {
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
 
-    /// The plain double loop the fast one must match bit for bit: rows, then columns.
-    fn reference(e: &Elastic, alpha: f32) -> Vec<f32> {
-        let n = e.side;
-        let r = e.kernel.len() / 2;
-        let (mut rows, mut out) = (vec![0.0f32; n * n], vec![0.0f32; n * n]);
-        for y in 0..n {
-            for x in 0..n {
-                let mut acc = 0.0f32;
-                for (k, &w) in e.kernel.iter().enumerate() {
-                    if x + k >= r && x + k - r < n {
-                        acc += w * e.noise[y * n + x + k - r];
-                    }
-                }
-                rows[y * n + x] = acc;
-            }
-        }
-        for y in 0..n {
-            for x in 0..n {
-                let mut acc = 0.0f32;
-                for (k, &w) in e.kernel.iter().enumerate() {
-                    if y + k >= r && y + k - r < n {
-                        acc += w * rows[(y + k - r) * n + x];
-                    }
-                }
-                out[y * n + x] = alpha * acc;
-            }
-        }
-        out
-    }
-
     #[test]
     fn the_fast_field_is_the_plain_double_loop_bit_for_bit() {
-        for (side, sigma) in [(28, 4.0), (28, 1.5), (9, 4.0)] {
+        // Sides smaller than the kernel (every tap of some pixels outside), σ 1.5 and 4 and
+        // others, many draws each.
+        for (side, sigma) in [
+            (28, 4.0),
+            (28, 1.5),
+            (9, 4.0),
+            (1, 4.0),
+            (5, 0.05),
+            (31, 2.3),
+            (56, 4.0),
+        ] {
             let mut e = Elastic::new(side, sigma);
-            let mut rng = XorShiftRng::seed_from_u64(3);
+            let kernel = crate::augment::reference::kernel(sigma);
+            assert_eq!(e.kernel, kernel);
             let mut f = vec![0.0f32; side * side];
-            e.field(&mut rng, 34.0, &mut f);
-            let want = reference(&e, 34.0);
-            assert!(f.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+            let mut want = vec![0.0f32; side * side];
+            for seed in 0..200 {
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                let mut same = rng.clone();
+                let alpha = [34.0, 1.0, -3.5, 1e-30][seed as usize % 4];
+                e.field(&mut rng, alpha, &mut f);
+                crate::augment::reference::field(&kernel, side, &mut same, alpha, &mut want);
+                assert!(
+                    f.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "side {side}, sigma {sigma}, seed {seed}"
+                );
+                // Both drew the same numbers.
+                assert_eq!(rng.next_u32(), same.next_u32());
+            }
         }
     }
 
