@@ -106,22 +106,14 @@ pub fn warp_displaced(
     if let Some((fx, fy)) = field {
         assert!(fx.len() == side * side && fy.len() == side * side);
     }
-    let [a, b, c, d] = map.matrix();
-    let det = a * d - b * c;
-    // Inverse map: where in `src` each pixel of `dst` comes from.
-    let (ia, ib, ic, id) = (d / det, -b / det, -c / det, a / det);
-    let centre = side as f32 / 2.0;
+    let inv = Inverse::new(map, side);
+    if side == MNIST_SIDE {
+        return warp_best::<MNIST_SIDE>(src, dst, &inv, field);
+    }
     for (y, out) in dst.chunks_exact_mut(side).enumerate() {
-        // Pixel centres sit at +0.5. Each pixel's source is computed from its own x and y
-        // with the same operations in the same order as ever (`ib · dy` is the same product
-        // for every pixel of the row, so computing it once changes no bit); a running sum
-        // along the row would be cheaper but round differently.
-        let dy = y as f32 + 0.5 - centre - map.shift_y;
-        let (ib_dy, id_dy) = (ib * dy, id * dy);
+        let row = inv.row(y);
         for (x, o) in out.iter_mut().enumerate() {
-            let dx = x as f32 + 0.5 - centre - map.shift_x;
-            let mut sx = ia * dx + ib_dy + centre - 0.5;
-            let mut sy = ic * dx + id_dy + centre - 0.5;
+            let (mut sx, mut sy) = inv.at(x, row);
             if let Some((fx, fy)) = field {
                 sx += fx[y * side + x];
                 sy += fy[y * side + x];
@@ -129,6 +121,169 @@ pub fn warp_displaced(
             *o = sample(src, side, sx, sy);
         }
     }
+}
+
+/// MNIST's side: the warp has a path for it that works on a whole row of pixels at a time.
+const MNIST_SIDE: usize = 28;
+/// The source as `f32` with a border of zeros, for sides up to MNIST's.
+const PADDED_MAX: usize = (MNIST_SIDE + 2) * (MNIST_SIDE + 2);
+
+/// Where in the source each pixel of the destination comes from: the inverse of a map.
+#[derive(Debug, Clone, Copy)]
+struct Inverse {
+    ia: f32,
+    ib: f32,
+    ic: f32,
+    id: f32,
+    centre: f32,
+    shift_x: f32,
+    shift_y: f32,
+}
+
+impl Inverse {
+    fn new(map: &Affine, side: usize) -> Self {
+        let [a, b, c, d] = map.matrix();
+        let det = a * d - b * c;
+        Inverse {
+            ia: d / det,
+            ib: -b / det,
+            ic: -c / det,
+            id: a / det,
+            centre: side as f32 / 2.0,
+            shift_x: map.shift_x,
+            shift_y: map.shift_y,
+        }
+    }
+
+    /// Row `y`'s part of every source point of the row: (ib · dy, id · dy).
+    #[inline(always)]
+    fn row(&self, y: usize) -> (f32, f32) {
+        let dy = y as f32 + 0.5 - self.centre - self.shift_y;
+        (self.ib * dy, self.id * dy)
+    }
+
+    /// The source point of pixel `x` of the row whose part is `row`. Pixel centres sit at
+    /// +0.5. Each pixel's point is computed from its own x and y with the same operations in
+    /// the same order as the first version (`ib · dy` is the same product for every pixel of
+    /// a row, so computing it once changes no bit); a running sum along the row would be
+    /// cheaper but round differently.
+    #[inline(always)]
+    fn at(&self, x: usize, (ib_dy, id_dy): (f32, f32)) -> (f32, f32) {
+        let dx = x as f32 + 0.5 - self.centre - self.shift_x;
+        (
+            self.ia * dx + ib_dy + self.centre - 0.5,
+            self.ic * dx + id_dy + self.centre - 0.5,
+        )
+    }
+}
+
+/// `src` (N×N) as `f32` inside a border of zeros one pixel wide: rows of N + 2.
+#[inline(always)]
+fn padded<const N: usize>(src: &[u8]) -> [f32; PADDED_MAX] {
+    let p = N + 2;
+    assert!(p * p <= PADDED_MAX && src.len() == N * N);
+    let mut padded = [0.0f32; PADDED_MAX];
+    for (row, s) in padded[p..].chunks_exact_mut(p).zip(src.chunks_exact(N)) {
+        for (o, &v) in row[1..=N].iter_mut().zip(s) {
+            *o = v as f32;
+        }
+    }
+    padded
+}
+
+/// [`warp_displaced`] for a side known at compile time, a row at a time: the row's source
+/// points, then [`sample_row`]. Arrays of a fixed length the compiler can keep in vector
+/// registers, each lane one pixel's own operations.
+#[inline(always)]
+fn warp_n<const N: usize>(
+    src: &[u8],
+    dst: &mut [u8],
+    inv: &Inverse,
+    field: Option<(&[f32], &[f32])>,
+) {
+    let padded = padded::<N>(src);
+    for (y, out) in dst.chunks_exact_mut(N).enumerate() {
+        let out: &mut [u8; N] = out.try_into().unwrap();
+        let (mut sx, mut sy) = ([0.0f32; N], [0.0f32; N]);
+        let row = inv.row(y);
+        for x in 0..N {
+            (sx[x], sy[x]) = inv.at(x, row);
+        }
+        if let Some((fx, fy)) = field {
+            let fx: &[f32; N] = fx[y * N..(y + 1) * N].try_into().unwrap();
+            let fy: &[f32; N] = fy[y * N..(y + 1) * N].try_into().unwrap();
+            for x in 0..N {
+                sx[x] += fx[x];
+                sy[x] += fy[x];
+            }
+        }
+        sample_row::<N>(&padded, &sx, &sy, out);
+    }
+}
+
+/// [`sample`] at N points, from the zero-padded source ([`padded`]): the same bits.
+///
+/// First every point's taps and weights: a point outside −1 ≤ x, y < N (or NaN), whose taps
+/// all lie outside and which samples 0, is moved to (−1, −1), where its weights are (0, 0)
+/// and its taps the border's zeros and pixel (0, 0) with weight 0: 0 again. Inside, the taps
+/// of a point on the edge read the border's zeros, as the first version read 0 beyond the
+/// edge. Then the four taps of each point (the only loads by index), then the bilinear sums.
+#[inline(always)]
+fn sample_row<const N: usize>(padded: &[f32], sx: &[f32; N], sy: &[f32; N], out: &mut [u8; N]) {
+    let (p, s) = (N + 2, N as f32);
+    let mut at = [0u32; N];
+    let (mut wx, mut wy) = ([0.0f32; N], [0.0f32; N]);
+    for x in 0..N {
+        let inside = sx[x] >= -1.0 && sx[x] < s && sy[x] >= -1.0 && sy[x] < s;
+        let (px, py) = if inside { (sx[x], sy[x]) } else { (-1.0, -1.0) };
+        let (x0, y0) = (floor_small(px), floor_small(py));
+        (wx[x], wy[x]) = (px - x0 as f32, py - y0 as f32);
+        // x0 + 1 and y0 + 1 lie in 0..=N.
+        at[x] = (y0 + 1) as u32 * p as u32 + (x0 + 1) as u32;
+    }
+    let mut taps = [[0.0f32; 4]; N];
+    for (t, &i) in taps.iter_mut().zip(&at) {
+        let i = i as usize;
+        *t = [padded[i], padded[i + 1], padded[i + p], padded[i + p + 1]];
+    }
+    for x in 0..N {
+        let ([p00, p10, p01, p11], fx, fy) = (taps[x], wx[x], wy[x]);
+        let top = p00 * (1.0 - fx) + p10 * fx;
+        let bottom = p01 * (1.0 - fx) + p11 * fx;
+        let v = top * (1.0 - fy) + bottom * fy;
+        out[x] = round_u8(v.clamp(0.0, 255.0));
+    }
+}
+
+/// [`warp_n`] in the widest vector code the CPU has: AVX2 on x86_64 where it is there (the
+/// same bits: lanes are different pixels, and Rust never contracts `a * b + c` into an FMA),
+/// the target's baseline (SSE2, NEON, scalar) elsewhere.
+fn warp_best<const N: usize>(
+    src: &[u8],
+    dst: &mut [u8],
+    inv: &Inverse,
+    field: Option<(&[f32], &[f32])>,
+) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx2") {
+        #[allow(unsafe_code)]
+        // SAFETY: the CPU has been found to support AVX2.
+        return unsafe { warp_avx2::<N>(src, dst, inv, field) };
+    }
+    warp_n::<N>(src, dst, inv, field)
+}
+
+/// [`warp_n`] compiled with AVX2.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx2")]
+unsafe fn warp_avx2<const N: usize>(
+    src: &[u8],
+    dst: &mut [u8],
+    inv: &Inverse,
+    field: Option<(&[f32], &[f32])>,
+) {
+    warp_n::<N>(src, dst, inv, field)
 }
 
 /// Bilinear sample at (x, y) in pixel-index coordinates; 0 outside.
@@ -184,18 +339,16 @@ fn floor_small(x: f32) -> i32 {
     t - ((t as f32) > x) as i32
 }
 
-/// `libm::roundf(v) as u8` for every `f32` (NaN, negatives and all), without the call: the
-/// integer part, one up if the fraction is at least a half (half away from zero, as `roundf`),
-/// then saturated to 0..=255 as `as u8` saturates. `v − t` is exact (t is v's integer part,
-/// and both are below 2²⁴ or the fraction is 0). Not `(v + 0.5) as u8`: at 0.49999997 the sum
-/// rounds up to 1.0.
+/// `libm::roundf(v) as u8` for every `f32` (NaN, negatives and all), without the call and
+/// without a branch: the integer part, one up if the fraction is at least a half (half away
+/// from zero, as `roundf`), then saturated to 0..=255 as `as u8` saturates. v is first held
+/// to −1..=256, which changes no result and keeps the integers small; `v − t` is then exact.
+/// Not `(v + 0.5) as u8`: at 0.49999997 the sum rounds up to 1.0.
 #[inline(always)]
 fn round_u8(v: f32) -> u8 {
-    let t = v as u32; // saturating: NaN and negatives give 0, as `as u8` does after roundf
-    if t >= 255 {
-        return 255;
-    }
-    (t + (v - t as f32 >= 0.5) as u32) as u8
+    let v = v.clamp(-1.0, 256.0); // NaN stays NaN
+    let t = v as i32; // toward zero; NaN gives 0, as NaN `as u8` does after roundf
+    (t + (v - t as f32 >= 0.5) as i32).clamp(0, 255) as u8
 }
 
 /// Makes strokes thicker (`grow > 0`) or thinner (`grow < 0`) by mixing each pixel with the

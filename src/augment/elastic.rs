@@ -78,33 +78,122 @@ impl Elastic {
         // kernel[k] · 0.0 = +0.0 (the kernel is positive), and acc + (+0.0) = acc for every
         // acc but −0.0, which an accumulator starting at +0.0 never is: in round-to-nearest a
         // sum is −0.0 only when both terms are. The taps inside keep their order.
-        // Rows: rows[r + y][x] = Σ_k kernel[k] · noise[y][x + k] (noise padded by r)
-        for (noise, out) in self
-            .noise
-            .chunks_exact(padded)
-            .zip(self.rows[r * n..(r + n) * n].chunks_exact_mut(n))
-        {
-            out.fill(0.0);
-            for (k, &w) in self.kernel.iter().enumerate() {
-                for (o, &v) in out.iter_mut().zip(&noise[k..k + n]) {
-                    *o += w * v;
-                }
-            }
+        let (k, noise, rows) = (&self.kernel[..], &self.noise[..], &mut self.rows[..]);
+        match n {
+            // MNIST's side, known at compile time: each row's sums stay in registers.
+            28 => smooth_best::<28>(k, noise, rows, field, alpha),
+            _ => smooth(k, n, noise, rows, field, alpha),
         }
-        // Columns: field[y][x] = alpha · Σ_k kernel[k] · rows[y + k][x] (rows padded by r)
-        for (y, out) in field.chunks_exact_mut(n).enumerate() {
-            out.fill(0.0);
-            for (k, &w) in self.kernel.iter().enumerate() {
-                let row = &self.rows[(y + k) * n..(y + k + 1) * n];
-                for (o, &v) in out.iter_mut().zip(row) {
-                    *o += w * v;
-                }
-            }
-            for v in out.iter_mut() {
-                *v *= alpha;
+    }
+}
+
+/// The two passes for any side `n`: rows of the padded `noise` into the padded `rows`, then
+/// columns of `rows` into `field`, times `alpha`.
+fn smooth(
+    kernel: &[f32],
+    n: usize,
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    let r = kernel.len() / 2;
+    // Rows: rows[r + y][x] = Σ_k kernel[k] · noise[y][x + k] (noise padded by r)
+    for (noise, out) in noise
+        .chunks_exact(n + 2 * r)
+        .zip(rows[r * n..(r + n) * n].chunks_exact_mut(n))
+    {
+        out.fill(0.0);
+        for (k, &w) in kernel.iter().enumerate() {
+            for (o, &v) in out.iter_mut().zip(&noise[k..k + n]) {
+                *o += w * v;
             }
         }
     }
+    // Columns: field[y][x] = alpha · Σ_k kernel[k] · rows[y + k][x] (rows padded by r)
+    for (y, out) in field.chunks_exact_mut(n).enumerate() {
+        out.fill(0.0);
+        for (k, &w) in kernel.iter().enumerate() {
+            for (o, &v) in out.iter_mut().zip(&rows[(y + k) * n..(y + k + 1) * n]) {
+                *o += w * v;
+            }
+        }
+        for v in out.iter_mut() {
+            *v *= alpha;
+        }
+    }
+}
+
+/// [`smooth`] for a side `N` known at compile time: a row's `N` sums are held in an array
+/// the compiler keeps in vector registers while the taps go by. The same operations in the
+/// same order.
+#[inline(always)]
+fn smooth_n<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    let r = kernel.len() / 2;
+    for (noise, out) in noise
+        .chunks_exact(N + 2 * r)
+        .zip(rows[r * N..(r + N) * N].chunks_exact_mut(N))
+    {
+        let mut acc = [0.0f32; N];
+        for (k, &w) in kernel.iter().enumerate() {
+            let v: &[f32; N] = noise[k..k + N].try_into().unwrap();
+            for x in 0..N {
+                acc[x] += w * v[x];
+            }
+        }
+        out.copy_from_slice(&acc);
+    }
+    for (y, out) in field.chunks_exact_mut(N).enumerate() {
+        let mut acc = [0.0f32; N];
+        for (k, &w) in kernel.iter().enumerate() {
+            let v: &[f32; N] = rows[(y + k) * N..(y + k + 1) * N].try_into().unwrap();
+            for x in 0..N {
+                acc[x] += w * v[x];
+            }
+        }
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = a * alpha;
+        }
+    }
+}
+
+/// [`smooth_n`] in the widest vector code the CPU has: AVX on x86_64 where it is there (the
+/// same bits: lanes are different pixels, never terms of one sum, and Rust never contracts
+/// `a * b + c` into an FMA), the target's baseline (SSE2, NEON, scalar) elsewhere.
+fn smooth_best<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx") {
+        #[allow(unsafe_code)]
+        // SAFETY: the CPU has been found to support AVX.
+        return unsafe { smooth_avx::<N>(kernel, noise, rows, field, alpha) };
+    }
+    smooth_n::<N>(kernel, noise, rows, field, alpha)
+}
+
+/// [`smooth_n`] compiled with AVX.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx")]
+unsafe fn smooth_avx<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    smooth_n::<N>(kernel, noise, rows, field, alpha)
 }
 
 #[cfg(test)]

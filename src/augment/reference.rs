@@ -163,7 +163,57 @@ pub fn field(
     }
 }
 
-/// `Augmenter` made of the plain steps above.
+/// [`field`] as the library made it until the zero padding: the same sums walked tap by tap
+/// over the part of each row (column) inside the image. What the old copy in the bench runs.
+pub fn field_by_taps(
+    kernel: &[f32],
+    side: usize,
+    rng: &mut impl rand_core::Rng,
+    alpha: f32,
+    field: &mut [f32],
+    noise: &mut [f32],
+    rows: &mut [f32],
+) {
+    let n = side;
+    assert_eq!(field.len(), n * n);
+    for v in noise.iter_mut() {
+        let u = (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32);
+        *v = 2.0 * u - 1.0;
+    }
+    let r = kernel.len() / 2;
+    rows.fill(0.0);
+    for (noise, out) in noise.chunks_exact(n).zip(rows.chunks_exact_mut(n)) {
+        for (k, &w) in kernel.iter().enumerate() {
+            let lo = r.saturating_sub(k);
+            let hi = (n + r).saturating_sub(k).min(n);
+            if lo >= hi {
+                continue;
+            }
+            let from = lo + k - r;
+            for (o, &v) in out[lo..hi].iter_mut().zip(&noise[from..from + hi - lo]) {
+                *o += w * v;
+            }
+        }
+    }
+    field.fill(0.0);
+    for (y, out) in field.chunks_exact_mut(n).enumerate() {
+        for (k, &w) in kernel.iter().enumerate() {
+            let sy = y + k;
+            if sy < r || sy - r >= n {
+                continue;
+            }
+            let row = &rows[(sy - r) * n..(sy - r + 1) * n];
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o += w * v;
+            }
+        }
+    }
+    for v in field.iter_mut() {
+        *v *= alpha;
+    }
+}
+
+/// `Augmenter` as it was: the plain steps above, the field by [`field_by_taps`].
 #[derive(Debug, Clone)]
 pub struct Augmenter {
     seed: u64,
@@ -173,6 +223,8 @@ pub struct Augmenter {
     dx: Vec<f32>,
     dy: Vec<f32>,
     stroked: Vec<u8>,
+    noise: Vec<f32>,
+    rows: Vec<f32>,
 }
 
 impl Augmenter {
@@ -186,6 +238,8 @@ impl Augmenter {
             dx: vec![0.0; side * side],
             dy: vec![0.0; side * side],
             stroked: vec![0; side * side],
+            noise: vec![0.0; side * side],
+            rows: vec![0.0; side * side],
         }
     }
 
@@ -197,8 +251,9 @@ impl Augmenter {
         let alpha = self.ranges.elastic * self.side as f32 / 28.0;
         let f = match self.kernel.as_deref() {
             Some(k) => {
-                field(k, self.side, &mut rng, alpha, &mut self.dx);
-                field(k, self.side, &mut rng, alpha, &mut self.dy);
+                let (n, r) = (&mut self.noise[..], &mut self.rows[..]);
+                field_by_taps(k, self.side, &mut rng, alpha, &mut self.dx, n, r);
+                field_by_taps(k, self.side, &mut rng, alpha, &mut self.dy, n, r);
                 Some((&self.dx[..], &self.dy[..]))
             }
             None => None,
