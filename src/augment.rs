@@ -837,39 +837,10 @@ mod tests {
 
     #[test]
     fn sample_is_the_first_version_bit_for_bit() {
-        use rand_core::{Rng, SeedableRng};
-        let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(11);
-        let mut unit = || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
         for side in [28, 2, 1, 9] {
+            let points = points(side, 11 + side as u64);
             for (p, img) in pictures(side, side as u64).iter().enumerate() {
-                let s = side as f32;
-                let mut points = Vec::new();
-                // Near and on the image and its edges, the half-pixel steps, far off it, and
-                // values that are not numbers.
-                for _ in 0..20_000 {
-                    points.push(((unit() * 1.4 - 0.2) * s, (unit() * 1.4 - 0.2) * s));
-                    points.push(((unit() * 6.0 - 3.0).round() / 2.0, unit() * s));
-                }
-                for e in [
-                    -1.0 - f32::EPSILON,
-                    -1.0,
-                    -0.5,
-                    -0.0,
-                    0.0,
-                    s - 1.0,
-                    s - 0.5,
-                    s,
-                ] {
-                    for f in [-1.0, -0.0, 0.5, s - 1.0, s - 1e-5] {
-                        points.push((e, f));
-                        points.push((f, e));
-                    }
-                }
-                for big in [1e9, -1e9, f32::MAX, f32::INFINITY, -f32::INFINITY, f32::NAN] {
-                    points.push((big, 3.0));
-                    points.push((0.5, big));
-                }
-                for (x, y) in points {
+                for &(x, y) in &points {
                     assert_eq!(
                         sample(img, side, x, y),
                         reference::sample(img, side, x, y),
@@ -878,6 +849,73 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `sample_row::<N>` at every point of `points`, N at a time, against the first version.
+    fn rows_sample_as_the_first_version<const N: usize>(points: &[(f32, f32)]) {
+        for (p, img) in pictures(N, 2 + N as u64).iter().enumerate() {
+            let padded = padded::<N>(img);
+            for chunk in points.chunks(N) {
+                let (mut sx, mut sy, mut out) = ([0.0f32; N], [0.0f32; N], [0u8; N]);
+                for (i, &(x, y)) in chunk.iter().enumerate() {
+                    (sx[i], sy[i]) = (x, y);
+                }
+                sample_row::<N>(&padded, &sx, &sy, &mut out);
+                for i in 0..N {
+                    let want = reference::sample(img, N, sx[i], sy[i]);
+                    assert_eq!(
+                        out[i], want,
+                        "side {N}, picture {p}, at ({:e}, {:e})",
+                        sx[i], sy[i]
+                    );
+                }
+            }
+        }
+    }
+
+    /// Points on and around a side×side image: random ones, the half-pixel steps, the edges
+    /// and just beyond them, far off it, and values that are not numbers.
+    fn points(side: usize, seed: u64) -> Vec<(f32, f32)> {
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = rand_xorshift::XorShiftRng::seed_from_u64(seed);
+        let mut unit = || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
+        let s = side as f32;
+        let mut points = Vec::new();
+        for _ in 0..20_000 {
+            points.push(((unit() * 1.4 - 0.2) * s, (unit() * 1.4 - 0.2) * s));
+            points.push((libm::roundf(unit() * 6.0 - 3.0) / 2.0, unit() * s));
+        }
+        let edges = [
+            -1.0 - f32::EPSILON,
+            -1.0,
+            -0.99999994,
+            -0.5,
+            -0.0,
+            0.0,
+            s - 1.0,
+            s - 0.5,
+            s - 1e-5,
+            s,
+        ];
+        for e in edges {
+            for f in edges.iter().chain(&[0.5, 1.25, s / 2.0]) {
+                points.push((e, *f));
+                points.push((*f, e));
+            }
+        }
+        for big in [1e9, -1e9, f32::MAX, f32::INFINITY, -f32::INFINITY, f32::NAN] {
+            points.push((big, 3.0));
+            points.push((0.5, big));
+            points.push((big, big));
+        }
+        points
+    }
+
+    #[test]
+    fn sample_rows_are_the_first_version_bit_for_bit() {
+        rows_sample_as_the_first_version::<28>(&points(28, 1));
+        rows_sample_as_the_first_version::<9>(&points(9, 2));
+        rows_sample_as_the_first_version::<1>(&points(1, 3));
     }
 
     #[test]
@@ -929,6 +967,13 @@ mod tests {
                         warp_displaced(&img, &mut a, side, &map, field);
                         reference::warp_displaced(&img, &mut b, side, &map, field);
                         assert_eq!(a, b, "side {side}, {map:?}");
+                        if side == MNIST_SIDE {
+                            // The portable build of the row path too (the call above takes
+                            // the AVX2 one on a CPU that has it).
+                            a.fill(1);
+                            warp_n::<MNIST_SIDE>(&img, &mut a, &Inverse::new(&map, side), field);
+                            assert_eq!(a, b, "portable, {map:?}");
+                        }
                     }
                 }
             }
