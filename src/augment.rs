@@ -236,10 +236,10 @@ fn sample_row<const N: usize>(padded: &[f32], sx: &[f32; N], sy: &[f32; N], out:
     for x in 0..N {
         let inside = sx[x] >= -1.0 && sx[x] < s && sy[x] >= -1.0 && sy[x] < s;
         let (px, py) = if inside { (sx[x], sy[x]) } else { (-1.0, -1.0) };
-        let (x0, y0) = (floor_small(px), floor_small(py));
-        (wx[x], wy[x]) = (px - x0 as f32, py - y0 as f32);
-        // x0 + 1 and y0 + 1 lie in 0..=N.
-        at[x] = (y0 + 1) as u32 * p as u32 + (x0 + 1) as u32;
+        let (x0, y0) = (floor_near(px), floor_near(py));
+        (wx[x], wy[x]) = (px - x0, py - y0);
+        // x0 + 1 and y0 + 1 are whole numbers in 0..=N: the index is exact in f32.
+        at[x] = ((y0 + 1.0) * p as f32 + (x0 + 1.0)) as u32;
     }
     let mut taps = [[0.0f32; 4]; N];
     for (t, &i) in taps.iter_mut().zip(&at) {
@@ -337,6 +337,21 @@ fn sample(src: &[u8], side: usize, x: f32, y: f32) -> u8 {
 fn floor_small(x: f32) -> i32 {
     let t = x as i32;
     t - ((t as f32) > x) as i32
+}
+
+/// ⌊x⌋ for −2²² ≤ x < 2²² in `f32` arithmetic alone (no conversion to an integer, so a row of
+/// them is a few vector instructions): x + 1.5·2²³ lies where the `f32`s are the whole numbers,
+/// so it rounds x to the nearest whole number, exactly, and subtracting 1.5·2²³ again is exact;
+/// one down if that went above x. ⌊−0⌋ gives +0, as [`floor_small`] does.
+#[inline(always)]
+fn floor_near(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 · 2²³
+    let r = (x + MAGIC) - MAGIC;
+    if r > x {
+        r - 1.0
+    } else {
+        r
+    }
 }
 
 /// `libm::roundf(v) as u8` for every `f32` (NaN, negatives and all), without the call and
@@ -860,6 +875,25 @@ mod tests {
             4294967040.0,
         ] {
             assert_eq!(round_u8(v), libm::roundf(v) as u8, "{v:e}");
+        }
+    }
+
+    #[test]
+    fn floor_near_is_floorf_in_its_range() {
+        // Every f32 from 2⁻²⁰ to 2²² either sign (below 2⁻²⁰ the floor is −1 or 0 whatever
+        // the other bits), and the ones near 0 and at the ends. `+ 0.0` makes floorf's −0 +0.
+        let (lo, hi) = (2f32.powi(-20).to_bits(), 4194304f32.to_bits());
+        for bits in lo..hi {
+            for v in [f32::from_bits(bits), -f32::from_bits(bits)] {
+                assert_eq!(floor_near(v), libm::floorf(v) + 0.0, "{v:e}");
+            }
+        }
+        for v in [-4194304.0, -1e-30, -0.0, 0.0, 1e-30, f32::MIN_POSITIVE] {
+            assert_eq!(
+                floor_near(v).to_bits(),
+                (libm::floorf(v) + 0.0).to_bits(),
+                "{v:e}"
+            );
         }
     }
 
