@@ -66,7 +66,7 @@ fn main() {
     let copies = records * 2;
     println!(
         "one --augment copy ({side}×{side}, σ {}), {records} digits × 2 copies a round, \
-         old (first version) against new, one thread:",
+         old (the code before the fast paths) against new, one thread:",
         ranges.elastic_sigma
     );
 

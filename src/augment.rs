@@ -13,6 +13,13 @@
 //!
 //! Everything here is plain `f32` arithmetic on `libm`, with a fixed order of operations, so
 //! a seed gives the same augmented images, and so the same model, on every CPU.
+//!
+//! A copy is made fast without changing a bit: 28×28 images (MNIST's) take paths that work a
+//! row at a time from copies with a border of zeros, with no calls to `libm` and no branch per
+//! pixel, compiled for AVX/AVX2 too and chosen at run time on x86_64. Vector lanes are always
+//! different pixels, never terms of one sum, and Rust never contracts `a * b + c` into an FMA.
+//! Tests hold each step to its first version (`augment/reference.rs`) bit for bit, and
+//! `benches/augment.rs` times the two.
 
 #[cfg(feature = "alloc")]
 pub mod elastic;
