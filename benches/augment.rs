@@ -17,6 +17,8 @@ extern crate alloc;
 use std::time::Instant;
 
 use nnzero::augment::elastic::Elastic;
+// `random_map`, `seed`, `Affine` and `AugmentRanges` are also what `reference` names through
+// `super`.
 use nnzero::augment::{random_map, seed, Affine, AugmentRanges, AugmentRecipe, Augmenter};
 use nnzero::dataset::Dataset;
 
@@ -179,6 +181,4 @@ fn main() {
             median(ratios)
         );
     }
-    // Names the reference file uses through `super`, and its ranges type, used here.
-    let _: Option<AugmentRanges> = None;
 }
