@@ -24,10 +24,11 @@ pub struct Elastic {
     side: usize,
     /// The normalised Gaussian, taps −radius..=radius.
     kernel: Vec<f32>,
-    /// Row-smoothed noise, side².
-    rows: Vec<f32>,
-    /// The raw noise, side².
+    /// The raw noise: side rows of side + 2·radius, the noise between `radius` zeros.
     noise: Vec<f32>,
+    /// Row-smoothed noise: side + 2·radius rows of side, `radius` rows of zeros above and
+    /// below.
+    rows: Vec<f32>,
 }
 
 impl Elastic {
@@ -48,11 +49,12 @@ impl Elastic {
         for k in &mut kernel {
             *k /= sum;
         }
+        let padded = side + 2 * radius;
         Elastic {
             side,
             kernel,
-            rows: vec![0.0; side * side],
-            noise: vec![0.0; side * side],
+            noise: vec![0.0; side * padded],
+            rows: vec![0.0; padded * side],
         }
     }
 
@@ -61,52 +63,137 @@ impl Elastic {
     pub fn field(&mut self, rng: &mut impl Rng, alpha: f32, field: &mut [f32]) {
         let n = self.side;
         assert_eq!(field.len(), n * n);
-        for v in &mut self.noise {
-            *v = signed_unit(rng);
-        }
         let r = self.kernel.len() / 2;
-        // Each output is Σ_k kernel[k] · input[i + k − r] over the taps inside the image, k
-        // ascending, starting from 0: the same sums in the same order as the plain double loop,
-        // but walked tap by tap over whole rows, so the compiler can use SIMD lanes across x
-        // without reordering any one sum (that would change the bits).
-        // Rows: rows[y][x] = Σ_k kernel[k] · noise[y][x + k − r]
-        self.rows.fill(0.0);
-        for (noise, out) in self
-            .noise
-            .chunks_exact(n)
-            .zip(self.rows.chunks_exact_mut(n))
-        {
-            for (k, &w) in self.kernel.iter().enumerate() {
-                // x + k − r must lie in 0..n.
-                let lo = r.saturating_sub(k);
-                let hi = (n + r).saturating_sub(k).min(n);
-                if lo >= hi {
-                    continue;
-                }
-                let from = lo + k - r;
-                for (o, &v) in out[lo..hi].iter_mut().zip(&noise[from..from + hi - lo]) {
-                    *o += w * v;
-                }
+        let padded = n + 2 * r;
+        for row in self.noise.chunks_exact_mut(padded) {
+            for v in &mut row[r..r + n] {
+                *v = signed_unit(rng);
             }
         }
-        // Columns, then scale.
-        field.fill(0.0);
-        for (y, out) in field.chunks_exact_mut(n).enumerate() {
-            for (k, &w) in self.kernel.iter().enumerate() {
-                let sy = y + k;
-                if sy < r || sy - r >= n {
-                    continue;
-                }
-                let row = &self.rows[(sy - r) * n..(sy - r + 1) * n];
-                for (o, &v) in out.iter_mut().zip(row) {
-                    *o += w * v;
-                }
+        // Each output is Σ_k kernel[k] · input[i + k − r], k ascending, from +0.0: the plain
+        // double loop's sum over the taps inside the image (`reference.rs`). Here every tap
+        // is taken, the ones beyond the image reading the zeros the buffers are padded with,
+        // so each tap is one fixed-length, branch-free pass over a whole row (SIMD lanes
+        // across x, never reordering one sum). The same bits, because a tap outside adds
+        // kernel[k] · 0.0 = +0.0 (the kernel is positive), and acc + (+0.0) = acc for every
+        // acc but −0.0, which an accumulator starting at +0.0 never is: in round-to-nearest a
+        // sum is −0.0 only when both terms are. The taps inside keep their order.
+        let (k, noise, rows) = (&self.kernel[..], &self.noise[..], &mut self.rows[..]);
+        match n {
+            // MNIST's side, known at compile time: each row's sums stay in registers.
+            28 => smooth_best::<28>(k, noise, rows, field, alpha),
+            _ => smooth(k, n, noise, rows, field, alpha),
+        }
+    }
+}
+
+/// The two passes for any side `n`: rows of the padded `noise` into the padded `rows`, then
+/// columns of `rows` into `field`, times `alpha`.
+fn smooth(
+    kernel: &[f32],
+    n: usize,
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    let r = kernel.len() / 2;
+    // Rows: rows[r + y][x] = Σ_k kernel[k] · noise[y][x + k] (noise padded by r)
+    for (noise, out) in noise
+        .chunks_exact(n + 2 * r)
+        .zip(rows[r * n..(r + n) * n].chunks_exact_mut(n))
+    {
+        out.fill(0.0);
+        for (k, &w) in kernel.iter().enumerate() {
+            for (o, &v) in out.iter_mut().zip(&noise[k..k + n]) {
+                *o += w * v;
             }
         }
-        for v in field.iter_mut() {
+    }
+    // Columns: field[y][x] = alpha · Σ_k kernel[k] · rows[y + k][x] (rows padded by r)
+    for (y, out) in field.chunks_exact_mut(n).enumerate() {
+        out.fill(0.0);
+        for (k, &w) in kernel.iter().enumerate() {
+            for (o, &v) in out.iter_mut().zip(&rows[(y + k) * n..(y + k + 1) * n]) {
+                *o += w * v;
+            }
+        }
+        for v in out.iter_mut() {
             *v *= alpha;
         }
     }
+}
+
+/// [`smooth`] for a side `N` known at compile time: a row's `N` sums are held in an array
+/// the compiler keeps in vector registers while the taps go by. The same operations in the
+/// same order.
+#[inline(always)]
+fn smooth_n<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    let r = kernel.len() / 2;
+    for (noise, out) in noise
+        .chunks_exact(N + 2 * r)
+        .zip(rows[r * N..(r + N) * N].chunks_exact_mut(N))
+    {
+        let mut acc = [0.0f32; N];
+        for (k, &w) in kernel.iter().enumerate() {
+            let v: &[f32; N] = noise[k..k + N].try_into().unwrap();
+            for x in 0..N {
+                acc[x] += w * v[x];
+            }
+        }
+        out.copy_from_slice(&acc);
+    }
+    for (y, out) in field.chunks_exact_mut(N).enumerate() {
+        let mut acc = [0.0f32; N];
+        for (k, &w) in kernel.iter().enumerate() {
+            let v: &[f32; N] = rows[(y + k) * N..(y + k + 1) * N].try_into().unwrap();
+            for x in 0..N {
+                acc[x] += w * v[x];
+            }
+        }
+        for (o, a) in out.iter_mut().zip(acc) {
+            *o = a * alpha;
+        }
+    }
+}
+
+/// [`smooth_n`] in the widest vector code the CPU has: AVX on x86_64 where it is there (the
+/// same bits: lanes are different pixels, never terms of one sum, and Rust never contracts
+/// `a * b + c` into an FMA), the target's baseline (SSE2, NEON, scalar) elsewhere.
+fn smooth_best<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx") {
+        #[allow(unsafe_code)]
+        // SAFETY: the CPU has been found to support AVX.
+        return unsafe { smooth_avx::<N>(kernel, noise, rows, field, alpha) };
+    }
+    smooth_n::<N>(kernel, noise, rows, field, alpha)
+}
+
+/// [`smooth_n`] compiled with AVX.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx")]
+unsafe fn smooth_avx<const N: usize>(
+    kernel: &[f32],
+    noise: &[f32],
+    rows: &mut [f32],
+    field: &mut [f32],
+    alpha: f32,
+) {
+    smooth_n::<N>(kernel, noise, rows, field, alpha)
 }
 
 #[cfg(test)]
@@ -115,45 +202,47 @@ mod tests {
     use rand_core::SeedableRng;
     use rand_xorshift::XorShiftRng;
 
-    /// The plain double loop the fast one must match bit for bit: rows, then columns.
-    fn reference(e: &Elastic, alpha: f32) -> Vec<f32> {
-        let n = e.side;
-        let r = e.kernel.len() / 2;
-        let (mut rows, mut out) = (vec![0.0f32; n * n], vec![0.0f32; n * n]);
-        for y in 0..n {
-            for x in 0..n {
-                let mut acc = 0.0f32;
-                for (k, &w) in e.kernel.iter().enumerate() {
-                    if x + k >= r && x + k - r < n {
-                        acc += w * e.noise[y * n + x + k - r];
-                    }
-                }
-                rows[y * n + x] = acc;
-            }
-        }
-        for y in 0..n {
-            for x in 0..n {
-                let mut acc = 0.0f32;
-                for (k, &w) in e.kernel.iter().enumerate() {
-                    if y + k >= r && y + k - r < n {
-                        acc += w * rows[(y + k - r) * n + x];
-                    }
-                }
-                out[y * n + x] = alpha * acc;
-            }
-        }
-        out
-    }
-
     #[test]
     fn the_fast_field_is_the_plain_double_loop_bit_for_bit() {
-        for (side, sigma) in [(28, 4.0), (28, 1.5), (9, 4.0)] {
+        // Sides smaller than the kernel (every tap of some pixels outside), σ 1.5 and 4 and
+        // others, many draws each.
+        for (side, sigma) in [
+            (28, 4.0),
+            (28, 1.5),
+            (9, 4.0),
+            (1, 4.0),
+            (5, 0.05),
+            (31, 2.3),
+            (56, 4.0),
+        ] {
             let mut e = Elastic::new(side, sigma);
-            let mut rng = XorShiftRng::seed_from_u64(3);
+            let kernel = crate::augment::reference::kernel(sigma);
+            assert_eq!(e.kernel, kernel);
             let mut f = vec![0.0f32; side * side];
-            e.field(&mut rng, 34.0, &mut f);
-            let want = reference(&e, 34.0);
-            assert!(f.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+            let mut want = vec![0.0f32; side * side];
+            for seed in 0..200 {
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                let mut same = rng.clone();
+                let alpha = [34.0, 1.0, -3.5, 1e-30][seed as usize % 4];
+                e.field(&mut rng, alpha, &mut f);
+                crate::augment::reference::field(&kernel, side, &mut same, alpha, &mut want);
+                assert!(
+                    f.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "side {side}, sigma {sigma}, seed {seed}"
+                );
+                // Both drew the same numbers.
+                assert_eq!(rng.next_u32(), same.next_u32());
+                // Both builds of the side-28 passes (`field` takes AVX's where the CPU has it)
+                // and the passes for any side.
+                if side == 28 {
+                    let mut g = vec![0.0f32; side * side];
+                    smooth_n::<28>(&e.kernel, &e.noise, &mut e.rows, &mut g, alpha);
+                    assert!(g.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+                    g.fill(1.0);
+                    smooth(&e.kernel, side, &e.noise, &mut e.rows, &mut g, alpha);
+                    assert!(g.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+                }
+            }
         }
     }
 
