@@ -58,6 +58,7 @@ pub mod model;
 pub mod network;
 pub mod normal;
 pub mod query;
+mod rounding;
 pub mod snapshot;
 pub mod trainer;
 
