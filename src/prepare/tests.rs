@@ -216,3 +216,28 @@ fn an_outlined_seven_becomes_a_solid_seven() {
     assert_eq!(runs, 1, "{row:?}");
     assert!(row.iter().filter(|&&v| v >= 128).count() >= 2, "{row:?}");
 }
+
+#[test]
+fn a_grainy_stroke_is_one_piece() {
+    // A "9": a loop drawn as dashes 7 px long with 2 px of paper between them (a pencil's
+    // grain), and a solid tail. Each dash is under a tenth of the tail's ink, so the digit was
+    // found as the tail alone, a "1".
+    let (w, h) = (200, 240);
+    let mut luma = vec![235.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+            let (dx, dy) = (fx - 95.0, fy - 80.0);
+            let on_ring = ((dx * dx + dy * dy).sqrt() - 35.0).abs() <= 1.5;
+            let angle = dy.atan2(dx).to_degrees() + 180.0;
+            let dash = angle % 15.0 < 11.5;
+            let tail = (128.0..132.0).contains(&fx) && (80.0..220.0).contains(&fy);
+            if on_ring && dash || tail {
+                luma[y * w + x] = 80.0;
+            }
+        }
+    }
+    let (p, _) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    let (ew, eh) = extent(&p);
+    assert!(ew >= 6, "the loop is part of the digit: extent {ew}×{eh}");
+}
