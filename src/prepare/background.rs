@@ -29,6 +29,12 @@ pub(super) fn top_hat(v: &[u8], w: usize, h: usize, win: usize) -> (Vec<u8>, Vec
     (hat, opened)
 }
 
+/// The brightest value in every `win`×`win` window (a grey-level dilation; on a 0/255 mask,
+/// the mask grown by `win / 2` pixels in every direction, square).
+pub(super) fn dilate(v: &[u8], w: usize, h: usize, win: usize) -> Vec<u8> {
+    filter2d(v, w, h, win, Extreme::Max)
+}
+
 #[derive(Clone, Copy)]
 enum Extreme {
     Min,

@@ -30,7 +30,8 @@ pub(super) fn remove_ruled_lines(mask: &mut [bool], w: usize, h: usize) -> usize
         }
     }
     // A stroke crossing the line interrupts its thin run: bridge gaps of up to a tenth of the
-    // width along each row so the two halves are one line.
+    // width along each row so the two halves are one line, and gaps of any length where ink
+    // goes on all the way (a digit's bar written along the line makes it thick for a while).
     let gap = (w / 10).max(2);
     let mut bridged = thin.clone();
     for y in 0..h {
@@ -39,7 +40,8 @@ pub(super) fn remove_ruled_lines(mask: &mut [bool], w: usize, h: usize) -> usize
         for (x, &on) in row.iter().enumerate() {
             if on {
                 if let Some(l) = last {
-                    if x - l > 1 && x - l <= gap {
+                    let inked = mask[y * w + l + 1..y * w + x].iter().all(|&m| m);
+                    if x - l > 1 && (x - l <= gap || inked) {
                         bridged[y * w + l + 1..y * w + x].fill(true);
                     }
                 }
@@ -91,6 +93,26 @@ mod tests {
         assert_eq!(remove_ruled_lines(&mut mask, w, h), 1);
         assert!(!mask[50 * w + 10] && !mask[51 * w + 190]);
         assert!((20..80).all(|y| mask[y * w + 103]), "the stroke is whole");
+    }
+
+    #[test]
+    fn a_line_with_a_bar_written_along_it_goes_and_the_bar_stays() {
+        // A 2's base, 6 px thick and 80 px long, lying on a 2 px line: the line's thin run
+        // stops for longer than the gap a crossing stroke makes.
+        let (w, h) = (200, 100);
+        let mut mask = vec![false; w * h];
+        for x in 0..w {
+            mask[60 * w + x] = true;
+            mask[61 * w + x] = true;
+        }
+        for y in 56..62 {
+            for x in 60..140 {
+                mask[y * w + x] = true;
+            }
+        }
+        assert_eq!(remove_ruled_lines(&mut mask, w, h), 1);
+        assert!(!mask[60 * w + 10] && !mask[61 * w + 190]);
+        assert!((56..62).all(|y| mask[y * w + 100]), "the bar is whole");
     }
 
     #[test]

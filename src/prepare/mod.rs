@@ -27,6 +27,7 @@
 mod background;
 mod components;
 mod decode;
+mod fill;
 mod fit;
 mod gray;
 mod lines;

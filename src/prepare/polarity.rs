@@ -8,6 +8,7 @@
 
 use super::background::{top_hat, window};
 use super::components::choose;
+use super::fill::fill_hollow_strokes;
 use super::gray::Gray;
 use super::lines::remove_ruled_lines;
 use super::threshold::split;
@@ -108,11 +109,18 @@ fn find_at(
         // The chosen pieces and a one-pixel rim (the strokes' antialiasing, below the
         // threshold), at the ink's own strength: a pencil and a marker both become white.
         let keep = dilate1(&choice.keep, w, h);
+        // The inside of a hollow stroke (an outline font) is ink at full strength.
+        let mut filled = keep.clone();
+        fill_hollow_strokes(&mut filled, w, h);
         let level = s.level.max(1) as f32;
         let ink: Vec<f32> = hat
             .iter()
-            .zip(&keep)
-            .map(|(&v, &k)| if k { (v as f32 / level).min(1.0) } else { 0.0 })
+            .zip(keep.iter().zip(&filled))
+            .map(|(&v, (&k, &f))| match (k, f) {
+                (true, _) => (v as f32 / level).min(1.0),
+                (false, true) => 1.0,
+                (false, false) => 0.0,
+            })
             .collect();
         best = Some((score, Found { ink, inverted }, bbox));
     }

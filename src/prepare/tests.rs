@@ -164,3 +164,80 @@ fn the_same_picture_gives_the_same_bytes() {
     let b = prepare_gray(&gray(&luma, 300, 200)).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_faint_pencil_on_clean_grey_paper_is_read_not_called_blank() {
+    // Paper 169 without noise, a 2 px ring 20 levels darker (after antialiasing, about 15):
+    // issue 9's faintest pencil, refused as blank before.
+    let luma = ring((200, 220), (100.0, 110.0), 45.0, 2.0, (169.0, 149.0));
+    let (p, inverted) = prepare_gray(&gray(&luma, 200, 220)).unwrap();
+    assert!(inverted);
+    let (w, h) = extent(&p);
+    assert!(
+        (19..=21).contains(&w) && (19..=21).contains(&h),
+        "extent {w}×{h}"
+    );
+    assert_eq!(p[14 * 28 + 14], 0, "the ring's hole is background");
+}
+
+#[test]
+fn an_outlined_seven_becomes_a_solid_seven() {
+    // A "7" drawn as the 2 px contour of a bar and a slanted stem, 12 px wide, on white.
+    let (w, h) = (160, 200);
+    let dist_to_stem = |x: f32, y: f32| {
+        // The stem's centre line from (110, 40) to (70, 170).
+        let (ax, ay, bx, by) = (110.0f32, 40.0f32, 70.0f32, 170.0f32);
+        let t = (((x - ax) * (bx - ax) + (y - ay) * (by - ay))
+            / ((bx - ax).powi(2) + (by - ay).powi(2)))
+        .clamp(0.0, 1.0);
+        ((x - ax - t * (bx - ax)).powi(2) + (y - ay - t * (by - ay)).powi(2)).sqrt()
+    };
+    let solid = |x: f32, y: f32, grow: f32| {
+        (40.0 - grow..116.0 + grow).contains(&x) && (34.0 - grow..46.0 + grow).contains(&y)
+            || dist_to_stem(x, y) <= 6.0 + grow
+    };
+    let luma: Vec<f32> = (0..w * h)
+        .map(|i| {
+            let (x, y) = ((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
+            if solid(x, y, 1.0) && !solid(x, y, -1.0) {
+                20.0
+            } else {
+                240.0
+            }
+        })
+        .collect();
+    let (p, _) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    // Across the stem's middle, the prepared row has one run of ink, not two contours.
+    let row = &p[15 * 28..16 * 28];
+    let runs = row
+        .windows(2)
+        .filter(|pair| pair[0] < 128 && pair[1] >= 128)
+        .count();
+    assert_eq!(runs, 1, "{row:?}");
+    assert!(row.iter().filter(|&&v| v >= 128).count() >= 2, "{row:?}");
+}
+
+#[test]
+fn a_grainy_stroke_is_one_piece() {
+    // A "9": a loop drawn as dashes 7 px long with 2 px of paper between them (a pencil's
+    // grain), and a solid tail. Each dash is under a tenth of the tail's ink, so the digit was
+    // found as the tail alone, a "1".
+    let (w, h) = (200, 240);
+    let mut luma = vec![235.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+            let (dx, dy) = (fx - 95.0, fy - 80.0);
+            let on_ring = ((dx * dx + dy * dy).sqrt() - 35.0).abs() <= 1.5;
+            let angle = dy.atan2(dx).to_degrees() + 180.0;
+            let dash = angle % 15.0 < 11.5;
+            let tail = (128.0..132.0).contains(&fx) && (80.0..220.0).contains(&fy);
+            if on_ring && dash || tail {
+                luma[y * w + x] = 80.0;
+            }
+        }
+    }
+    let (p, _) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    let (ew, eh) = extent(&p);
+    assert!(ew >= 6, "the loop is part of the digit: extent {ew}×{eh}");
+}

@@ -15,8 +15,10 @@ pub(super) struct Split {
     pub level: u8,
 }
 
-/// The faintest ink worth reading, in top-hat levels: below this a picture is blank.
-const MIN_LEVEL: u8 = 24;
+/// The faintest ink worth reading, in top-hat levels: below this a picture is blank. A pencil
+/// on clean grey paper can be 15–20 levels darker than it; how far ink must stand above the
+/// paper's *noise* is the floor's business (below), not this.
+const MIN_LEVEL: u8 = 12;
 
 /// Splits the top-hat `hat` into ink and paper; `None` when nothing stands out of the noise.
 pub(super) fn split(hat: &[u8]) -> Option<Split> {
