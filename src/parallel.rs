@@ -218,7 +218,7 @@ impl ParallelTrainer {
     /// If `inputs` or `targets` do not have the network's input and output sizes.
     pub fn train(&mut self, inputs: &[f32], targets: &[f32]) -> &[f32] {
         assert_eq!(inputs.len(), self.shared.inputs, "input size");
-        self.step(Source::Floats(inputs.as_ptr()), targets)
+        self.train_from(Source::Floats(inputs.as_ptr()), targets)
     }
 
     /// [`train`](Self::train) on a picture's pixels (0 = background … 255 = ink), scaled to
@@ -229,11 +229,11 @@ impl ParallelTrainer {
     /// If `pixels` or `targets` do not have the network's input and output sizes.
     pub fn train_pixels(&mut self, pixels: &[u8], targets: &[f32]) -> &[f32] {
         assert_eq!(pixels.len(), self.shared.inputs, "input size");
-        self.step(Source::Pixels(pixels.as_ptr()), targets)
+        self.train_from(Source::Pixels(pixels.as_ptr()), targets)
     }
 
     /// One sample's step, its inputs read from `source`, which the caller has checked.
-    fn step(&mut self, source: Source, targets: &[f32]) -> &[f32] {
+    fn train_from(&mut self, source: Source, targets: &[f32]) -> &[f32] {
         assert_eq!(targets.len(), self.shared.outputs, "output size");
         self.dispatch(Job {
             kind: Kind::Step,
