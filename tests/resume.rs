@@ -524,16 +524,28 @@ fn in_mount_namespace(script: &str, data: &Path) -> Option<std::process::Output>
 fn a_disk_that_fills_up_mid_run_keeps_the_last_checkpoint_and_resumes_exactly() {
     let dir = data_dir();
     let d = dir.path();
-    assert_ok(&nnzero(d, &args("ref.nnz", &[])));
+    // 40 epochs of 2000 samples: long enough (about half a second here) that the filler
+    // lands mid-run even on a loaded machine. With 3 epochs the run could finish first.
+    let mut r = args("ref.nnz", &[]);
+    r[8] = "40"; // --epochs
+    assert_ok(&nnzero(d, &r));
     // 48 hidden nodes: a checkpoint is about 153 kB. Room for all at the start; then a filler
     // takes the rest of the disk while the run goes on.
     let script = r#"
         mkdir -p "$DATA/disk" && mount -t tmpfs -o size=1m tmpfs "$DATA/disk"
         cd "$DATA"
-        A="train --train train.blob --test test.blob --hidden 48 --epochs 3 --save disk/m.nnz --checkpoint-every 5"
+        A="train --train train.blob --test test.blob --hidden 48 --epochs 40 --save disk/m.nnz --checkpoint-every 5"
         "$NNZERO" $A > out1 2> err1 & pid=$!
-        while [ ! -e disk/m.nnz.ckpt.prev ]; do sleep 0.01; done
+        while [ ! -e disk/m.nnz.ckpt.prev ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+        # Paused while the disk fills, so the run cannot reach its end in between, and not in
+        # the middle of a checkpoint: a filler that leaves room for three files (checkpoint,
+        # previous, temporary) would let every later save through.
+        kill -STOP $pid 2>/dev/null || true
+        while ls disk | grep -q tmp-; do
+            kill -CONT $pid; sleep 0.002; kill -STOP $pid 2>/dev/null || true
+        done
         dd if=/dev/zero of=disk/filler bs=4k 2>/dev/null || true
+        kill -CONT $pid 2>/dev/null || true
         wait $pid && echo "exit 0" || echo "exit $?"
         ls disk > listing
         rm disk/filler
@@ -549,8 +561,11 @@ fn a_disk_that_fills_up_mid_run_keeps_the_last_checkpoint_and_resumes_exactly() 
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let read = |n: &str| fs::read_to_string(d.join(n)).unwrap();
     let err1 = read("err1");
-    assert!(stdout(&o).contains("exit 1"), "{}{err1}", stdout(&o));
-    let line = err1.lines().find(|l| l.starts_with("error")).unwrap();
+    assert!(stdout(&o).starts_with("exit 1\n"), "{}{err1}", stdout(&o));
+    let line = err1
+        .lines()
+        .find(|l| l.starts_with("error"))
+        .unwrap_or_else(|| panic!("no error line in:\n{err1}\nout1:\n{}", read("out1")));
     assert!(
         line.contains("cannot write checkpoint disk/m.nnz.ckpt: No space left on device")
             // Epoch 1 on a quiet machine; a busy one may have gone further before the filler.
@@ -594,8 +609,12 @@ fn a_disk_that_fills_up_during_the_final_save_keeps_the_checkpoint_and_the_old_m
         cp old.nnz usb/m.nnz
         A="train --train train.blob --test test.blob --hidden 48 --epochs 3 --save usb/m.nnz --checkpoint disk/m.ckpt --checkpoint-every 5"
         "$NNZERO" $A > out1 2> err1 & pid=$!
-        while [ ! -e disk/m.ckpt.prev ]; do sleep 0.01; done
+        # After the first epoch's checkpoint, two epochs before the final save; paused while
+        # the filler is written so a busy machine cannot reach the save in between.
+        while [ ! -e disk/m.ckpt ] && kill -0 $pid 2>/dev/null; do sleep 0.002; done
+        kill -STOP $pid 2>/dev/null || true
         dd if=/dev/zero of=usb/filler bs=4k 2>/dev/null || true
+        kill -CONT $pid 2>/dev/null || true
         wait $pid && echo "exit 0" || echo "exit $?"
         ls disk usb > listing
         cp usb/m.nnz after.nnz
