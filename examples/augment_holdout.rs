@@ -6,7 +6,8 @@
 //! cargo run --release --example augment_holdout -- copies=2 epochs=5 alpha=34 sigma=4
 //! ```
 //! Keys (any order, `key=value`): seed, copies, epochs, hidden, lr, ratio (last lr / first),
-//! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, split (training images),
+//! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, thick (chance of a marker's
+//! strokes), blur and lowres (chances of a blurred or half-resolution copy), split (training images),
 //! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
 //! the trained model, to score on the handwriting set's tuning half).
 
@@ -52,6 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "aspect" => ranges.aspect = f,
             "shift" => ranges.shift = f,
             "stroke" => ranges.stroke = f,
+            "thick" => ranges.thick = f,
+            "blur" => ranges.blur = f,
+            "lowres" => ranges.low_res = f,
             "split" => split = v.parse()?,
             "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),

@@ -26,6 +26,7 @@ pub mod elastic;
 #[cfg(all(test, feature = "alloc"))]
 mod reference;
 pub mod seed;
+pub mod soften;
 
 use crate::rounding::{floor_near, floor_small, round_u8};
 #[cfg(feature = "alloc")]
@@ -487,6 +488,14 @@ pub struct AugmentRanges {
     pub elastic: f32,
     /// Elastic distortion's smoothness σ, pixels: the Gaussian the noise is smoothed by.
     pub elastic_sigma: f32,
+    /// Chance (0 to 1) that a copy is written with a marker: its strokes grown by one full
+    /// step of dilation and up to one more, instead of by `stroke`.
+    pub thick: f32,
+    /// Chance (0 to 1) that a copy is blurred ([`soften::blur`]).
+    pub blur: f32,
+    /// Chance (0 to 1) that a copy goes through half the resolution and back
+    /// ([`soften::low_res`]).
+    pub low_res: f32,
 }
 
 impl AugmentRanges {
@@ -504,6 +513,9 @@ impl AugmentRanges {
         stroke: 0.5,
         elastic: 34.0,
         elastic_sigma: 4.0,
+        thick: 0.0,
+        blur: 0.0,
+        low_res: 0.0,
     };
 }
 
@@ -566,6 +578,37 @@ pub fn random_map(rng: &mut impl rand_core::Rng, r: &AugmentRanges) -> (Affine, 
     (map, within(rng, r.stroke))
 }
 
+/// What the pen and the scan do to one copy, drawn after its map and field.
+#[cfg(feature = "alloc")]
+struct Pen {
+    /// A marker: after one full step of dilation, this much more (0 to 1).
+    marker: Option<f32>,
+    blur: bool,
+    low_res: bool,
+}
+
+#[cfg(feature = "alloc")]
+impl Pen {
+    /// Four numbers, always drawn, whatever the chances: a copy's pen never depends on
+    /// which steps a recipe turns on before it.
+    fn draw(rng: &mut impl rand_core::Rng, r: &AugmentRanges) -> Pen {
+        let marker = chance(rng, r.thick);
+        let more = (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32);
+        Pen {
+            marker: marker.then_some(more),
+            blur: chance(rng, r.blur),
+            low_res: chance(rng, r.low_res),
+        }
+    }
+}
+
+/// True with chance `p`: a 24-bit uniform against a 24-bit threshold, integers, the same on
+/// every CPU (`p` of 1 is always, 0 never).
+#[cfg(feature = "alloc")]
+fn chance(rng: &mut impl rand_core::Rng, p: f32) -> bool {
+    (rng.next_u32() >> 8) < (p.clamp(0.0, 1.0) * (1u32 << 24) as f32) as u32
+}
+
 /// Makes augmented copies: copy `copy` of sample `index` in epoch `epoch` depends on those
 /// numbers and the seed alone, never on which copies were made before.
 #[cfg(feature = "alloc")]
@@ -580,6 +623,9 @@ pub struct Augmenter {
     dy: Vec<f32>,
     /// The image with its strokes changed, before the warp.
     stroked: Vec<u8>,
+    /// A step on the way: a marker's first full dilation, or the warped copy before it is
+    /// softened.
+    between: Vec<u8>,
 }
 
 #[cfg(feature = "alloc")]
@@ -595,6 +641,7 @@ impl Augmenter {
             dx: vec![0.0; side * side],
             dy: vec![0.0; side * side],
             stroked: vec![0; side * side],
+            between: vec![0; side * side],
         }
     }
 
@@ -610,7 +657,6 @@ impl Augmenter {
     pub fn augment(&mut self, epoch: u32, index: u64, copy: u32, src: &[u8], dst: &mut [u8]) {
         let mut rng = seed::rng_for(self.seed, epoch, index, copy);
         let (map, grow) = random_map(&mut rng, &self.ranges);
-        stroke_width(src, &mut self.stroked, self.side, grow);
         // Simard's α is for 28×28 digits: a larger image wobbles in proportion.
         let alpha = self.ranges.elastic * self.side as f32 / 28.0;
         let field = match self.elastic.as_mut() {
@@ -621,7 +667,33 @@ impl Augmenter {
             }
             None => None,
         };
-        warp_displaced(&self.stroked, dst, self.side, &map, field);
+        // The pen and the scan, drawn after everything above, so a recipe without them
+        // makes the same copies as before they existed.
+        let Pen {
+            marker,
+            blur,
+            low_res,
+        } = Pen::draw(&mut rng, &self.ranges);
+        match marker {
+            Some(more) => {
+                stroke_width(src, &mut self.between, self.side, 1.0);
+                stroke_width(&self.between, &mut self.stroked, self.side, more);
+            }
+            None => stroke_width(src, &mut self.stroked, self.side, grow),
+        }
+        if !(blur || low_res) {
+            return warp_displaced(&self.stroked, dst, self.side, &map, field);
+        }
+        warp_displaced(&self.stroked, &mut self.between, self.side, &map, field);
+        match (low_res && self.side % 2 == 0, blur) {
+            (true, true) => {
+                soften::low_res(&self.between, &mut self.stroked, self.side);
+                soften::blur(&self.stroked, dst, self.side);
+            }
+            (true, false) => soften::low_res(&self.between, dst, self.side),
+            (false, true) => soften::blur(&self.between, dst, self.side),
+            (false, false) => dst.copy_from_slice(&self.between),
+        }
     }
 }
 
@@ -966,21 +1038,29 @@ mod tests {
         // The whole copy, recipe and all, against the one made of the first versions: every
         // digit of the bundled test set's first 100 (or the pictures above without it), many
         // seeds, σ 1.5 and 4, with and without the elastic part.
+        // The first versions had no pen or scan steps (`soften`, markers): the recipe without
+        // them; the `pen_and_scan_*` tests below cover those.
         let digits: Vec<Vec<u8>> = pictures(28, 1).into_iter().chain(test_digits()).collect();
+        let first = AugmentRanges {
+            thick: 0.0,
+            blur: 0.0,
+            low_res: 0.0,
+            ..AugmentRanges::HANDWRITING
+        };
         for (seed, ranges) in [
-            (3, AugmentRanges::HANDWRITING),
+            (3, first),
             (
                 8,
                 AugmentRanges {
                     elastic_sigma: 1.5,
-                    ..AugmentRanges::HANDWRITING
+                    ..first
                 },
             ),
             (
                 0,
                 AugmentRanges {
                     elastic: 0.0,
-                    ..AugmentRanges::HANDWRITING
+                    ..first
                 },
             ),
         ] {
@@ -997,6 +1077,96 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn pen_and_scan_steps_soften_the_copy_the_rest_of_the_recipe_made() {
+        // Blur and half resolution are drawn after the map and the field, so a copy with them
+        // is exactly the same copy without them, then softened.
+        let digits: Vec<Vec<u8>> = pictures(28, 3).into_iter().chain(test_digits()).collect();
+        let plain = AugmentRanges {
+            thick: 0.0,
+            blur: 0.0,
+            low_res: 0.0,
+            ..AugmentRanges::HANDWRITING
+        };
+        let with = |blur, low_res| AugmentRanges {
+            blur,
+            low_res,
+            ..plain
+        };
+        let mut base = Augmenter::new(7, plain, 28);
+        let mut blurred = Augmenter::new(7, with(1.0, 0.0), 28);
+        let mut low = Augmenter::new(7, with(0.0, 1.0), 28);
+        let mut both = Augmenter::new(7, with(1.0, 1.0), 28);
+        let (mut a, mut b, mut c) = ([0u8; 784], [0u8; 784], [0u8; 784]);
+        for (i, img) in digits.iter().enumerate() {
+            base.augment(2, i as u64, 1, img, &mut a);
+            blurred.augment(2, i as u64, 1, img, &mut b);
+            soften::blur(&a, &mut c, 28);
+            assert_eq!(b, c, "blur, sample {i}");
+            low.augment(2, i as u64, 1, img, &mut b);
+            soften::low_res(&a, &mut c, 28);
+            assert_eq!(b, c, "low resolution, sample {i}");
+            both.augment(2, i as u64, 1, img, &mut b);
+            soften::blur(&c, &mut a, 28);
+            assert_eq!(b, a, "both, sample {i}");
+        }
+    }
+
+    #[test]
+    fn pen_and_scan_chances_are_kept_and_markers_write_thicker() {
+        let digits = test_digits();
+        let img = square();
+        let digits = if digits.is_empty() {
+            vec![img.to_vec()]
+        } else {
+            digits
+        };
+        let plain = AugmentRanges {
+            thick: 0.0,
+            blur: 0.0,
+            low_res: 0.0,
+            ..AugmentRanges::HANDWRITING
+        };
+        let marker = AugmentRanges {
+            thick: 1.0,
+            ..plain
+        };
+        let quarter = AugmentRanges {
+            blur: 0.25,
+            ..plain
+        };
+        let (mut p, mut m, mut q) = (
+            Augmenter::new(5, plain, 28),
+            Augmenter::new(5, marker, 28),
+            Augmenter::new(5, quarter, 28),
+        );
+        let ink = |im: &[u8]| im.iter().map(|&v| v as u64).sum::<u64>();
+        let (mut a, mut b) = ([0u8; 784], [0u8; 784]);
+        let (mut thicker, mut softened, mut n) = (0, 0, 0);
+        for (i, img) in digits.iter().enumerate() {
+            for copy in 0..4 {
+                p.augment(1, i as u64, copy, img, &mut a);
+                m.augment(1, i as u64, copy, img, &mut b);
+                thicker += (ink(&b) > ink(&a)) as u32;
+                q.augment(1, i as u64, copy, img, &mut b);
+                softened += (b != a) as u32;
+                n += 1;
+            }
+        }
+        // Every marker copy has more ink than the pen's copy; about a quarter are blurred.
+        assert_eq!(thicker, n);
+        let share = softened as f64 / n as f64;
+        assert!(
+            digits.len() < 50 || (0.15..0.35).contains(&share),
+            "{softened} of {n} blurred"
+        );
+        // The same counters, the same copy.
+        let mut again = Augmenter::new(5, marker, 28);
+        m.augment(3, 9, 1, &img, &mut a);
+        again.augment(3, 9, 1, &img, &mut b);
+        assert_eq!(a, b);
     }
 
     /// The first 100 digits of the bundled MNIST test set, when the crate can read it.
