@@ -58,6 +58,8 @@ pub mod model;
 pub mod network;
 pub mod normal;
 pub mod query;
+#[cfg(feature = "alloc")]
+pub mod read;
 mod rounding;
 pub mod snapshot;
 pub mod trainer;

@@ -17,6 +17,7 @@ pub mod folder;
 use crate::augment::{seed, AugmentRanges, Augmenter};
 use crate::dataset::{Dataset, DatasetError};
 use crate::mnist::{argmax, scale_image, targets_into, CLASSES, PIXELS};
+use crate::read::{read, Reading};
 use crate::Network;
 use rand_core::Rng;
 
@@ -143,15 +144,12 @@ pub fn step(net: &mut Network, pixels: &[u8], label: u8) {
     net.train(&inputs, &targets);
 }
 
-/// How many of `pictures` `net` reads correctly.
+/// How many of `pictures` `net` reads correctly, reading each as `nnzero predict` does
+/// ([`crate::read`]).
 pub fn score(net: &Network, pictures: &[Example]) -> usize {
-    let mut inputs = [0.0f32; PIXELS];
     pictures
         .iter()
-        .filter(|p| {
-            net.input_into(&p.pixels, &mut inputs);
-            argmax(&net.query(&inputs)) == p.label as usize
-        })
+        .filter(|p| argmax(&read(net, &p.pixels, Reading::default())) == p.label as usize)
         .count()
 }
 

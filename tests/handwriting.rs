@@ -148,10 +148,11 @@ fn read_half(model: &Path, half: &str) -> f64 {
 }
 
 /// Trains with `--augment` (the recipe for real handwriting, deskewed) and reads both halves.
-/// Each half is held to what was measured less two pictures: 217/230 = 94.3 % of the tuning
-/// half and 209/230 = 90.9 % of the report half with `--augment --seed 1` (784-400-10,
-/// deskewed), with hollow strokes filled, faint pencil kept, grainy pieces joined and ruled
-/// lines followed through a bar (208 and 206 before). The book's preparation reads about a
+/// Each half is held to what was measured less two pictures: 218/230 = 94.8 % of the tuning
+/// half (`predict` reading each digit twice, as it is and thinner; 217 read once) and
+/// 209/230 = 90.9 % of the report half (read once; not yet measured read twice) with
+/// `--augment --seed 1` (784-400-10, deskewed), with hollow strokes filled, faint pencil kept,
+/// grainy pieces joined and ruled lines followed through a bar (208 and 206 before). The book's preparation reads about a
 /// tenth.
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
@@ -173,7 +174,7 @@ fn the_augment_recipe_reads_the_report_half() {
     let tune = read_half(&model, "tune");
     let report = read_half(&model, "report");
     assert!(
-        tune >= 215.0 / 230.0,
+        tune >= 216.0 / 230.0,
         "read {:.1} % of the tuning half",
         100.0 * tune
     );

@@ -229,6 +229,42 @@ fn unsure_reads_are_marked_with_the_runner_up() {
     }
 }
 
+#[test]
+fn single_read_is_the_books_query_and_the_default_reads_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = small_model(d);
+    pictures::seven().save(d.join("seven.png")).unwrap();
+    let read = |extra: &[&str]| {
+        let mut args = vec!["predict", "--model", model.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        args.push("seven.png");
+        let o = nnzero(d, &args);
+        assert_ok(&o);
+        let json: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        json
+    };
+    let (twice, once) = (read(&[]), read(&["--single-read"]));
+    // The library's two ways of reading the prepared digit, bit for bit.
+    let net = nnzero::model::load(&model).unwrap();
+    let prepared = prepare_file(&d.join("seven.png"), Limits::default()).unwrap();
+    for (json, reading) in [
+        (&twice, nnzero::read::Reading::Twice),
+        (&once, nnzero::read::Reading::Single),
+    ] {
+        let outputs = nnzero::read::read(&net, &prepared.pixels, reading);
+        let printed: Vec<f32> = json["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        assert_eq!(printed, outputs, "{reading:?}");
+    }
+    assert_ne!(twice["outputs"], once["outputs"], "two reads are not one");
+    assert_eq!(twice["digit"], once["digit"], "a clear 7 reads alike");
+}
+
 /// A PNG of `side`×`side` white pixels, streamed row by row (a few hundred KB).
 fn white_png(path: &Path, side: u32) {
     let file = fs::File::create(path).unwrap();

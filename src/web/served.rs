@@ -182,8 +182,10 @@ impl Served {
     }
 }
 
+/// The network's outputs for a prepared digit, read as `nnzero predict` reads it
+/// ([`crate::read`]: twice, as it is and thinner).
 fn query(net: &Network, pixels: &[u8]) -> Vec<f32> {
-    net.query(&net.input(pixels))
+    crate::read::read(net, pixels, crate::read::Reading::default())
 }
 
 /// Three places in −1..1, as f64 so that JSON writes `0.43`, not `0.4300000071525574`.

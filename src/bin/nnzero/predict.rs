@@ -2,7 +2,8 @@
 //!
 //! Each picture is prepared the way MNIST was made (see `nnzero::prepare`): any size, dark ink
 //! on light paper or light on dark, PNG or JPEG. Prints `path<TAB>digit<TAB>confidence` per
-//! picture, where confidence is the winning output node's value (0..1), and a fourth column
+//! picture, where confidence is the winning output node's value (0..1; the mean of two reads,
+//! the digit as it is and with thinner strokes, unless `--single-read`), and a fourth column
 //! `unsure: maybe D (C)` when the read should not be trusted (see `nnzero::confidence`); `--json` prints
 //! one JSON object per picture with all ten outputs, `unsure` and the runner-up. A picture that
 //! cannot be read gets a one-line error on stderr and the others are still read; the exit code
@@ -16,6 +17,7 @@ use clap::Args;
 use nnzero::mnist::{argmax, PIXELS, SIDE};
 use nnzero::model;
 use nnzero::prepare::{prepare_file, Limits};
+use nnzero::read::{read, Reading};
 
 use crate::error::CliError;
 
@@ -35,6 +37,10 @@ pub struct PredictArgs {
     /// Print the prepared digit as text art beside the ten outputs.
     #[arg(long)]
     pub show: bool,
+    /// Read each digit once, as the book does, instead of twice (as it is and with thinner
+    /// strokes, the outputs averaged; see `nnzero::read`).
+    #[arg(long)]
+    pub single_read: bool,
     /// Pictures of single digits: PNG or JPEG, any size, dark on light or light on dark.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
@@ -73,7 +79,11 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
     );
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
-    let mut inputs = vec![0.0f32; net.inputs()];
+    let reading = if args.single_read {
+        Reading::Single
+    } else {
+        Reading::Twice
+    };
     for (n, path) in args.images.iter().enumerate() {
         let prepared = match prepare_file(path, Limits::default()) {
             Ok(p) => p,
@@ -89,8 +99,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
                 failed += 1;
             }
         }
-        net.input_into(&prepared.pixels, &mut inputs); // deskewed if the model was trained so
-        let outputs = net.query(&inputs);
+        // Deskewed if the model was trained so, read twice unless --single-read.
+        let outputs = read(&net, &prepared.pixels, reading);
         let digit = argmax(&outputs);
         let read = nnzero::confidence::judge(&outputs);
         #[cfg(feature = "display")]

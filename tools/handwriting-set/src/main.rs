@@ -34,6 +34,7 @@ use ab_glyph::{Font, FontVec, PxScale};
 use clap::{Parser, Subcommand};
 use nnzero::mnist::argmax;
 use nnzero::prepare::{prepare_file, Limits};
+use nnzero::read::{read, Reading};
 
 use crate::render::{Mode, Page};
 use crate::rng::Rng;
@@ -216,6 +217,10 @@ enum Cmd {
         /// --augment`) is read deskewed without this.
         #[arg(long)]
         deskew: bool,
+        /// Read each digit once, as the book does, instead of as `nnzero predict` does (twice,
+        /// as it is and with thinner strokes, the outputs averaged: `nnzero::read`).
+        #[arg(long)]
+        single_read: bool,
     },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
@@ -252,15 +257,22 @@ fn main() -> ExitCode {
             book,
             unsure,
             deskew,
+            single_read,
         } => {
+            let reading = if single_read {
+                Reading::Single
+            } else {
+                Reading::Twice
+            };
             let result = if unsure {
-                unsure_table(&model, &set.join("tune"), deskew)
+                unsure_table(&model, &set.join("tune"), deskew, reading)
             } else if let Some(dir) = dir {
                 score(
                     &model,
                     &[(dir.display().to_string(), dir.clone())],
                     book,
                     deskew,
+                    reading,
                 )
             } else {
                 score(
@@ -271,6 +283,7 @@ fn main() -> ExitCode {
                     ],
                     book,
                     deskew,
+                    reading,
                 )
             };
             result.map(|report| print!("{report}"))
@@ -677,7 +690,12 @@ struct Tally {
 type Reads = Vec<(u8, Vec<f32>)>;
 
 /// Reads every picture of the folder `dir` with `net`; the outputs for each picture too.
-fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Reads), String> {
+fn read_set(
+    net: &nnzero::Network,
+    dir: &Path,
+    book: bool,
+    reading: Reading,
+) -> Result<(Tally, Reads), String> {
     let entries = read_manifest(dir)?;
     let mut t = Tally {
         groups: BTreeMap::new(),
@@ -686,7 +704,6 @@ fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Rea
         wrong: Vec::new(),
     };
     let mut reads = Vec::new();
-    let mut inputs = vec![0.0f32; 784];
     for e in &entries {
         let path = dir.join(&e.file);
         let pixels = if book {
@@ -696,11 +713,9 @@ fn read_set(net: &nnzero::Network, dir: &Path, book: bool) -> Result<(Tally, Rea
         };
         // A picture the preparation refuses counts as a misread (outputs all zero).
         let outputs = match pixels {
-            Ok(pixels) => {
-                // Deskewed if the model reads so, as `nnzero predict` does.
-                net.input_into(&pixels, &mut inputs);
-                net.query(&inputs)
-            }
+            // Deskewed if the model reads so, and read twice unless `reading` says once, as
+            // `nnzero predict` does.
+            Ok(pixels) => read(net, &pixels, reading),
             Err(err) => {
                 t.wrong
                     .push(format!("{}: {} not read ({err})", e.file, e.digit));
@@ -749,20 +764,25 @@ pub fn score(
     dirs: &[(String, PathBuf)],
     book: bool,
     deskew: bool,
+    reading: Reading,
 ) -> Result<String, String> {
     let net = load(model, deskew)?;
     let mut tallies = Vec::new();
     for (_, dir) in dirs {
-        tallies.push(read_set(&net, dir, book)?.0);
+        tallies.push(read_set(&net, dir, book, reading)?.0);
     }
     let mut report = format!(
-        "{} preparation{}, {}\n{:<28}",
+        "{} preparation{}{}, {}\n{:<28}",
         if book {
             "the book's"
         } else {
             "nnzero's MNIST-style"
         },
         if net.deskews() { ", deskewed" } else { "" },
+        match reading {
+            Reading::Twice => ", read twice (as it is and thinner)",
+            Reading::Single => ", read once",
+        },
         model.display(),
         ""
     );
@@ -796,9 +816,14 @@ pub fn score(
 
 /// The "unsure" rule's trade-off on one folder (the tuning half): for each pair of
 /// thresholds, the share of misreads it marks and the share of right reads it marks.
-fn unsure_table(model: &Path, dir: &Path, deskew: bool) -> Result<String, String> {
+fn unsure_table(
+    model: &Path,
+    dir: &Path,
+    deskew: bool,
+    reading: Reading,
+) -> Result<String, String> {
     let net = load(model, deskew)?;
-    let (t, reads) = read_set(&net, dir, false)?;
+    let (t, reads) = read_set(&net, dir, false, reading)?;
     let wrong = (t.total - t.right).max(1);
     let mut report = format!(
         "{}: {} misread of {}; unsure marks (misreads marked, right reads marked)\n",
@@ -807,13 +832,13 @@ fn unsure_table(model: &Path, dir: &Path, deskew: bool) -> Result<String, String
         t.total
     );
     let _ = write!(report, "{:>10}", "low\\close");
-    let closes = [0.0f32, 0.1, 0.2, 0.3, 0.4, 0.5];
+    let closes = [0.0f32, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
     for c in closes {
-        let _ = write!(report, " {c:>13.1}");
+        let _ = write!(report, " {c:>13.2}");
     }
     report.push('\n');
-    for low in [0.0f32, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
-        let _ = write!(report, "{low:>10.1}");
+    for low in [0.0f32, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8] {
+        let _ = write!(report, "{low:>10.2}");
         for close in closes {
             let (mut caught, mut bothered) = (0u32, 0u32);
             for (digit, outputs) in &reads {
