@@ -10,6 +10,10 @@ pub(super) const MAX_WORK_SIDE: usize = 1024;
 /// Pictures whose longer side is below this are enlarged (bilinear, by a whole factor).
 pub(super) const MIN_WORK_SIDE: usize = 192;
 
+/// How far (grey levels) from the paper's colour an edge pixel must be to count as ink when
+/// deciding whether a small picture is cropped tight to its digit.
+const INK_FROM_PAPER: u8 = 64;
+
 /// A greyscale picture: `w`×`h` luminance values, row-major, 0 black to 255 white.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gray {
@@ -55,6 +59,63 @@ impl Gray {
             }
         }
         Cow::Owned(Gray { w, h, px })
+    }
+
+    /// This picture with `margin` pixels of paper added on every side. Each added pixel
+    /// continues the nearest edge pixel, so paper lit unevenly meets its margin without a step;
+    /// where that edge pixel is ink, the ring's median (the paper's colour) is used instead,
+    /// so strokes are not drawn out into the margin.
+    pub(super) fn padded_with_paper(&self, margin: usize) -> Gray {
+        let paper = self.edge_median();
+        let (w, h) = (self.w + 2 * margin, self.h + 2 * margin);
+        let mut px = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let sy = y.saturating_sub(margin).min(self.h - 1);
+            for x in 0..w {
+                let sx = x.saturating_sub(margin).min(self.w - 1);
+                let v = self.px[sy * self.w + sx];
+                let inside = (margin..margin + self.w).contains(&x)
+                    && (margin..margin + self.h).contains(&y);
+                px.push(if inside || v.abs_diff(paper) <= INK_FROM_PAPER {
+                    v
+                } else {
+                    paper
+                });
+            }
+        }
+        Gray { w, h, px }
+    }
+
+    /// The outermost ring of pixels, sorted.
+    fn sorted_ring(&self) -> Vec<u8> {
+        let (w, h) = (self.w, self.h);
+        let mut ring: Vec<u8> = (0..w * h)
+            .filter(|i| {
+                let (x, y) = (i % w, i / w);
+                x == 0 || y == 0 || x + 1 == w || y + 1 == h
+            })
+            .map(|i| self.px[i])
+            .collect();
+        ring.sort_unstable();
+        ring
+    }
+
+    /// The median of the outermost ring of pixels: the paper's colour, if there is paper.
+    fn edge_median(&self) -> u8 {
+        let ring = self.sorted_ring();
+        ring[ring.len() / 2]
+    }
+
+    /// Whether ink reaches the picture's edge: at least 2 % of the outermost ring (and at least
+    /// 2 pixels) lies more than a quarter of the grey scale from the ring's median.
+    pub(super) fn ink_on_edge(&self) -> bool {
+        let ring = self.sorted_ring();
+        let paper = ring[ring.len() / 2];
+        let far = ring
+            .iter()
+            .filter(|&&v| v.abs_diff(paper) > INK_FROM_PAPER)
+            .count();
+        far >= (ring.len() / 50).max(2)
     }
 
     /// The picture turned the way an EXIF orientation tag says the camera held it.
@@ -167,6 +228,23 @@ mod tests {
         let g = s.finish();
         assert_eq!((g.w, g.h), (3, 2));
         assert_eq!(g.px, vec![6, 26, 41, 100, 0, 7]);
+    }
+
+    #[test]
+    fn a_margin_continues_the_paper_but_not_the_ink() {
+        // Paper 200 and 220 in the corners of the top row, ink 10 in its middle and on the left.
+        let g = Gray::new(3, 2, vec![200, 10, 220, 10, 210, 210]);
+        assert!(g.ink_on_edge());
+        let p = g.padded_with_paper(1);
+        assert_eq!((p.w, p.h), (5, 4));
+        #[rustfmt::skip]
+        assert_eq!(p.px, vec![
+            200, 200, 210, 220, 220,
+            200, 200,  10, 220, 220,
+            210,  10, 210, 210, 210,
+            210, 210, 210, 210, 210,
+        ]);
+        assert!(!Gray::new(3, 2, vec![200; 6]).ink_on_edge());
     }
 
     #[test]

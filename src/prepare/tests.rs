@@ -241,3 +241,34 @@ fn a_grainy_stroke_is_one_piece() {
     let (ew, eh) = extent(&p);
     assert!(ew >= 6, "the loop is part of the digit: extent {ew}×{eh}");
 }
+
+#[test]
+fn a_digit_cropped_tight_to_its_ink_is_read_not_taken_for_the_paper_edge() {
+    // A "0" cut out of a form: an upright oval whose stroke touches all four edges of an
+    // 18×24 picture, the way a dataset stores its crops. Without a margin every piece touches
+    // the edge and is taken for the paper's edge or a desk. The paper darkens towards the top,
+    // as under a lamp, so a margin of one flat colour would leave a step.
+    let (w, h) = (18, 24);
+    let (rx, ry, pen) = (7.5, 10.5, 3.0);
+    let mut luma = vec![0.0; w * h];
+    for y in 0..h {
+        let paper = 175.0 + 60.0 * y as f32 / h as f32;
+        for x in 0..w {
+            let (dx, dy) = (x as f32 + 0.5 - 9.0, y as f32 + 0.5 - 12.0);
+            let d = ((dx / rx).powi(2) + (dy / ry).powi(2)).sqrt();
+            let cover = (pen / 2.0 - (d - 1.0).abs() * rx + 0.5).clamp(0.0, 1.0);
+            luma[y * w + x] = paper - (paper - 20.0) * cover;
+        }
+    }
+    let (p, inverted) = prepare_gray(&gray(&luma, w, h)).expect("a tight crop is a digit");
+    assert!(inverted);
+    let (ew, eh) = extent(&p);
+    assert!((19..=21).contains(&eh), "height {eh}");
+    assert!((12..=18).contains(&ew), "width {ew}");
+    assert_eq!(p[14 * 28 + 14], 0, "the oval's hole is background");
+    let (cx, cy) = centre_of_mass(&p);
+    assert!(
+        (cx - 14.0).abs() <= 0.8 && (cy - 14.0).abs() <= 0.8,
+        "{cx},{cy}"
+    );
+}
