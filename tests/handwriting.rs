@@ -213,7 +213,8 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
 /// Trains with `--augment` (the recipe for real handwriting, deskewed) and reads both halves.
 /// Each half is held to what was measured less two pictures: 218/230 = 94.8 % of the tuning
 /// half (`predict` reading each digit twice, as it is and thinner; 217 read once) and
-/// 210/230 = 91.3 % of the report half (209 read once) with
+/// 211/230 = 91.7 % of the report half (210 before the desk's edge was penalised more; 209
+/// read once) with
 /// `--augment --seed 1` (784-400-10, deskewed), with hollow strokes filled, faint pencil kept,
 /// grainy pieces joined and ruled lines followed through a bar (208 and 206 before). The book's preparation reads about a
 /// tenth. The UCI optdigits test set is held to 80 %: it reads 1491/1797 = 83.0 %, and read
@@ -243,7 +244,7 @@ fn the_augment_recipe_reads_the_report_half() {
         100.0 * tune
     );
     assert!(
-        report >= 208.0 / 230.0,
+        report >= 209.0 / 230.0,
         "read {:.1} % of the report half",
         100.0 * report
     );

@@ -272,3 +272,31 @@ fn a_digit_cropped_tight_to_its_ink_is_read_not_taken_for_the_paper_edge() {
         "{cx},{cy}"
     );
 }
+
+#[test]
+fn a_strip_of_desk_along_the_edge_is_not_taken_for_a_thin_pen_digit() {
+    // A phone photo: a sheet on a dark desk, the desk showing as a narrow strip along the
+    // bottom and a wider band on the right; a "0" in a thin pen off centre on the sheet. The
+    // strip holds many times the pen's ink, and its edge used to outweigh the digit.
+    let (w, h) = (369, 310);
+    let mut luma = ring((w, h), (190.0, 215.0), 38.0, 3.0, (0.0, 1.0));
+    for y in 0..h {
+        for x in 0..w {
+            let on_sheet = (25..305).contains(&x) && (58..294).contains(&y);
+            let paper = if on_sheet {
+                185.0 - 0.1 * y as f32
+            } else {
+                26.0
+            };
+            luma[y * w + x] = paper - (paper - 50.0) * luma[y * w + x];
+        }
+    }
+    let (p, inverted) = prepare_gray(&gray(&luma, w, h)).unwrap();
+    assert!(inverted, "the digit is dark ink on the light sheet");
+    assert_eq!(p[14 * 28 + 14], 0, "the ring's hole is background");
+    let (ew, eh) = extent(&p);
+    assert!(
+        (18..=21).contains(&ew) && (18..=21).contains(&eh),
+        "extent {ew}×{eh}"
+    );
+}
