@@ -104,21 +104,33 @@ fn every_picture_becomes_a_centred_28x28_digit() {
     }
 }
 
-/// Reads one half with `nnzero predict`, the way a user would; prints the groups, returns
-/// the accuracy.
-fn read_half(model: &Path, half: &str) -> f64 {
-    let entries = manifest(half);
+/// `nnzero predict --model MODEL FILES…` run in `dir`: the digit read for each file. Refused
+/// pictures have an error line each instead, so they are missing here and count as misread.
+fn predict<'a>(
+    model: &'a Path,
+    dir: &Path,
+    files: impl Iterator<Item = &'a str>,
+) -> BTreeMap<String, u8> {
     let mut args = vec!["predict", "--model", model.to_str().unwrap()];
-    args.extend(entries.iter().map(|(f, _, _)| f.as_str()));
-    let predict = nnzero(&set_dir(half), &args);
-    // Refused pictures have an error line each and count as misread.
-    let answers: BTreeMap<String, u8> = stdout(&predict)
+    args.extend(files);
+    stdout(&nnzero(dir, &args))
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             (f[0].to_string(), f[1].parse().unwrap())
         })
-        .collect();
+        .collect()
+}
+
+/// Reads one half with `nnzero predict`, the way a user would; prints the groups, returns
+/// the accuracy.
+fn read_half(model: &Path, half: &str) -> f64 {
+    let entries = manifest(half);
+    let answers = predict(
+        model,
+        &set_dir(half),
+        entries.iter().map(|(f, _, _)| f.as_str()),
+    );
     let mut groups: BTreeMap<(String, String), (u32, u32)> = BTreeMap::new();
     let mut right = 0;
     for (file, digit, cols) in &entries {
@@ -179,18 +191,8 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
         files.push(name);
     }
     assert_eq!(files.len(), 1797);
-    let model = model.to_str().unwrap();
-    let mut args = vec!["predict", "--model", model];
-    args.extend(files.iter().map(String::as_str));
-    let predict = nnzero(&out, &args);
+    let answers = predict(model, &out, files.iter().map(String::as_str));
     let mut per_digit = [(0u32, 0u32); 10];
-    let answers: BTreeMap<String, u8> = stdout(&predict)
-        .lines()
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f[0].to_string(), f[1].parse().unwrap())
-        })
-        .collect();
     for (file, &digit) in &labels {
         let d = &mut per_digit[digit as usize];
         d.0 += (answers.get(file) == Some(&digit)) as u32;

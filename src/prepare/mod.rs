@@ -176,11 +176,12 @@ pub fn prepare_gray(gray: &Gray) -> Result<([u8; SIDE * SIDE], bool), PrepareErr
     }
     // A small picture cropped tight to its digit (a dataset's crop, a box cut out of a form)
     // has ink on its very edge, which the pieces rule reads as the paper's edge or a desk. Give
-    // it the paper margin it lacks, in the paper's colour. Big pictures are left alone: there,
+    // it the paper margin it lacks (`Gray::padded_with_paper`). Big pictures are left alone: there,
     // ink on the edge is a desk, a shadow or a neighbouring digit.
+    let side = gray.w.max(gray.h);
     let padded;
-    let gray = if gray.w.max(gray.h) <= TIGHT_CROP_MAX_SIDE && gray.ink_on_edge() {
-        padded = gray.padded_with_paper((gray.w.max(gray.h) / TIGHT_CROP_MARGIN_DIV).max(1));
+    let gray = if side <= TIGHT_CROP_MAX_SIDE && gray.ink_on_edge() {
+        padded = gray.padded_with_paper((side / TIGHT_CROP_MARGIN_DIV).max(1));
         &padded
     } else {
         gray
