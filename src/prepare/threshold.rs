@@ -20,8 +20,23 @@ pub(super) struct Split {
 /// paper's *noise* is the floor's business (below), not this.
 const MIN_LEVEL: u8 = 12;
 
+/// How far above the paper's noise (its median plus four standard deviations) the floor for ink
+/// sits, in top-hat levels.
+const FLOOR_MARGIN: f32 = 8.0;
+/// How far the ink's level must clear that floor, as a multiple of it.
+const CLEAR_OF_FLOOR: f32 = 1.5;
+/// [`FLOOR_MARGIN`] for a second look at a picture where nothing cleared the first: a faint
+/// pencil on grainy paper is 20 levels above clean noise, under the 1.5 × 15 it would need
+/// (tune-style pencils, seeds 41–46: 5 of 150 refused as blank). Used only when the first look
+/// found nothing, and what it finds must sit on paper (`polarity`), so a picture read before
+/// is read the same.
+const FAINT_FLOOR_MARGIN: f32 = 4.0;
+/// [`CLEAR_OF_FLOOR`] for the second look.
+const FAINT_CLEAR_OF_FLOOR: f32 = 1.25;
+
 /// Splits the top-hat `hat` into ink and paper; `None` when nothing stands out of the noise.
-pub(super) fn split(hat: &[u8]) -> Option<Split> {
+/// `faint` lowers the bar for ink, for a second look at a picture the first found blank.
+pub(super) fn split(hat: &[u8], faint: bool) -> Option<Split> {
     let mut hist = [0u64; 256];
     for &p in hat {
         hist[p as usize] += 1;
@@ -38,7 +53,12 @@ pub(super) fn split(hat: &[u8]) -> Option<Split> {
         dev[v.abs_diff(median as usize)] += c;
     }
     let mad = quantile(&dev, total, 0.5) as f32;
-    let floor = (median as f32 + 4.0 * 1.4826 * mad + 8.0).min(200.0) as u8;
+    let (margin, clear) = if faint {
+        (FAINT_FLOOR_MARGIN, FAINT_CLEAR_OF_FLOOR)
+    } else {
+        (FLOOR_MARGIN, CLEAR_OF_FLOOR)
+    };
+    let floor = (median as f32 + 4.0 * 1.4826 * mad + margin).min(200.0) as u8;
     let above: u64 = hist[floor as usize + 1..].iter().sum();
     if above == 0 {
         return None;
@@ -48,7 +68,7 @@ pub(super) fn split(hat: &[u8]) -> Option<Split> {
     ink[floor as usize + 1..].copy_from_slice(&hist[floor as usize + 1..]);
     let level = quantile(&ink, above, 0.9);
     // Ink stands well clear of the noise: a level barely above the floor is the noise's tail.
-    if level < MIN_LEVEL || (level as f32) < 1.5 * floor as f32 {
+    if level < MIN_LEVEL || (level as f32) < clear * floor as f32 {
         return None;
     }
     let threshold = otsu(&hist).clamp(floor, (level / 2).max(floor));
@@ -106,7 +126,7 @@ mod tests {
             .map(|i| (i.wrapping_mul(2654435761) >> 28) as u8 % 13)
             .collect();
         hat.extend(std::iter::repeat_n(180, 200));
-        let s = split(&hat).unwrap();
+        let s = split(&hat, false).unwrap();
         assert!(s.threshold > 12 && s.threshold <= 90, "{s:?}");
         assert_eq!(s.level, 180);
     }
@@ -116,7 +136,7 @@ mod tests {
         let hat: Vec<u8> = (0..10_000u32)
             .map(|i| (i.wrapping_mul(2654435761) >> 28) as u8 % 13)
             .collect();
-        assert_eq!(split(&hat), None);
-        assert_eq!(split(&[0; 100]), None);
+        assert_eq!(split(&hat, false), None);
+        assert_eq!(split(&[0; 100], false), None);
     }
 }
