@@ -238,27 +238,11 @@ fn bounding_box(m: &[bool], w: usize, h: usize) -> Bbox {
     (x0.min(x1), y0.min(y1), x1, y1)
 }
 
-/// The median of a strip around the picture's edge, a twentieth of the shorter side wide.
+/// The median of a strip around the picture's edge, a twentieth of the shorter side wide: the
+/// ring around the box that leaves out that strip.
 fn border_median(v: &[u8], w: usize, h: usize) -> u8 {
     let b = (w.min(h) / 20).max(1);
-    let mut hist = [0u64; 256];
-    let mut n = 0u64;
-    for y in 0..h {
-        for x in 0..w {
-            if x < b || y < b || x + b >= w || y + b >= h {
-                hist[v[y * w + x] as usize] += 1;
-                n += 1;
-            }
-        }
-    }
-    let mut seen = 0;
-    for (level, &c) in hist.iter().enumerate() {
-        seen += c;
-        if 2 * seen >= n {
-            return level as u8;
-        }
-    }
-    255
+    ring_median(v, (b, b, w - b, h - b), 0, b, w, h).unwrap_or(255)
 }
 
 /// A 3×3 mean (edges use what is inside the picture).
