@@ -314,11 +314,11 @@ fn producers_against_each_other(data: &Dataset, records: u64) {
     let mut line = format!("{records} records + 2 --augment copies each, 1 training thread:");
     for producers in 1..=cores.max(2) {
         let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
-        let copier = move |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+        let copier = move |index: u64, copy: usize, label: u8, src: &[u8], dst: &mut [u8]| {
             if copy == 0 {
                 dst.copy_from_slice(src) // the record itself
             } else {
-                aug.augment(1, index, copy as u32 - 1, src, dst)
+                aug.augment_digit(1, index, copy as u32 - 1, label, src, dst)
             }
         };
         let mut t = [0.0f32; CLASSES];

@@ -7,7 +7,8 @@
 //! ```
 //! Keys (any order, `key=value`): seed, copies, epochs, hidden, lr, ratio (last lr / first),
 //! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, thick (chance of a marker's
-//! strokes), blur and lowres (chances of a blurred or half-resolution copy), split (training images),
+//! strokes), blur and lowres (chances of a blurred or half-resolution copy), flag and bar (chances
+//! of a European flag on a 1's copy and a bar on a 7's), split (training images),
 //! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
 //! the trained model, to score on the handwriting set's tuning half).
 
@@ -56,6 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "thick" => ranges.thick = f,
             "blur" => ranges.blur = f,
             "lowres" => ranges.low_res = f,
+            "flag" => ranges.flag = f,
+            "bar" => ranges.bar = f,
             "split" => split = v.parse()?,
             "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),
@@ -87,7 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             scale_image(pixels, &mut inputs);
             trainer.train(&inputs, &targets);
             for copy in 0..recipe.copies {
-                aug.augment(epoch, index as u64, copy, pixels, &mut variant);
+                aug.augment_digit(epoch, index as u64, copy, *label, pixels, &mut variant);
                 scale_image(&variant, &mut inputs);
                 trainer.train(&inputs, &targets);
             }

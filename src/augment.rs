@@ -23,6 +23,7 @@
 
 #[cfg(feature = "alloc")]
 pub mod elastic;
+pub mod european;
 #[cfg(all(test, feature = "alloc"))]
 mod reference;
 pub mod seed;
@@ -496,6 +497,11 @@ pub struct AugmentRanges {
     /// Chance (0 to 1) that a copy goes through half the resolution and back
     /// ([`soften::low_res`]).
     pub low_res: f32,
+    /// Chance (0 to 1) that a copy of a 1 gets a European flag from its top down to the left
+    /// ([`european`]); copies made without a label ([`Augmenter::augment`]) never do.
+    pub flag: f32,
+    /// Chance (0 to 1) that a copy of a 7 gets a bar across its stem ([`european`]).
+    pub bar: f32,
 }
 
 impl AugmentRanges {
@@ -516,6 +522,8 @@ impl AugmentRanges {
         thick: 0.0,
         blur: 0.0,
         low_res: 0.0,
+        flag: 0.5,
+        bar: 0.5,
     };
 }
 
@@ -626,6 +634,8 @@ pub struct Augmenter {
     /// A step on the way: a marker's first full dilation, or the warped copy before it is
     /// softened.
     between: Vec<u8>,
+    /// The digit with a European stroke drawn on it, before everything else.
+    amended: Vec<u8>,
 }
 
 #[cfg(feature = "alloc")]
@@ -642,6 +652,7 @@ impl Augmenter {
             dy: vec![0.0; side * side],
             stroked: vec![0; side * side],
             between: vec![0; side * side],
+            amended: vec![0; side * side],
         }
     }
 
@@ -650,11 +661,42 @@ impl Augmenter {
         &self.ranges
     }
 
-    /// Writes copy `copy` of sample `index` of epoch `epoch`, made from `src`, into `dst`.
+    /// Writes copy `copy` of sample `index` of epoch `epoch`, made from `src`, into `dst`:
+    /// an image without a label, so it never gets a European stroke (see
+    /// [`Augmenter::augment_digit`]).
     ///
     /// # Panics
     /// If `src` or `dst` is not side² long.
     pub fn augment(&mut self, epoch: u32, index: u64, copy: u32, src: &[u8], dst: &mut [u8]) {
+        self.make(epoch, index, copy, None, src, dst)
+    }
+
+    /// [`Augmenter::augment`] for a digit whose label is known: a 1 may also get a flag and
+    /// a 7 a bar ([`european`]; chances `flag` and `bar` of the ranges).
+    ///
+    /// # Panics
+    /// If `src` or `dst` is not side² long.
+    pub fn augment_digit(
+        &mut self,
+        epoch: u32,
+        index: u64,
+        copy: u32,
+        label: u8,
+        src: &[u8],
+        dst: &mut [u8],
+    ) {
+        self.make(epoch, index, copy, Some(label), src, dst)
+    }
+
+    fn make(
+        &mut self,
+        epoch: u32,
+        index: u64,
+        copy: u32,
+        label: Option<u8>,
+        src: &[u8],
+        dst: &mut [u8],
+    ) {
         let mut rng = seed::rng_for(self.seed, epoch, index, copy);
         let (map, grow) = random_map(&mut rng, &self.ranges);
         // Simard's α is for 28×28 digits: a larger image wobbles in proportion.
@@ -674,6 +716,16 @@ impl Augmenter {
             blur,
             low_res,
         } = Pen::draw(&mut rng, &self.ranges);
+        // The European stroke, drawn last of all (a recipe without it makes the same copies
+        // as before it existed), is the first thing done to the digit.
+        let stroke = label
+            .and_then(|l| european::Stroke::draw(&mut rng, l, self.ranges.flag, self.ranges.bar));
+        let src = match stroke {
+            Some(s) if european::draw(src, &mut self.amended, &mut self.between, self.side, s) => {
+                &self.amended[..]
+            }
+            _ => src,
+        };
         match marker {
             Some(more) => {
                 stroke_width(src, &mut self.between, self.side, 1.0);

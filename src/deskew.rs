@@ -64,6 +64,18 @@ pub fn deskew(src: &[u8], dst: &mut [u8], side: usize) {
         dst.copy_from_slice(src);
         return;
     };
+    shear_rows(src, dst, side, alpha, cy);
+}
+
+/// Writes `src` into `dst` (both `side`×`side`) with each row y moved sideways by
+/// −α·(y − cy): row y of `dst` is row y of `src` sampled at x + α·(y − cy), linearly
+/// interpolated. [`deskew`] is this with the image's own slant; `|alpha|` ≤ [`MAX_SLANT`].
+///
+/// # Panics
+/// If `src` or `dst` is not `side`² long.
+pub fn shear_rows(src: &[u8], dst: &mut [u8], side: usize, alpha: f32, cy: f32) {
+    assert!(src.len() == side * side && dst.len() == side * side);
+    let alpha = alpha.clamp(-MAX_SLANT, MAX_SLANT);
     for y in 0..side {
         let row = &src[y * side..(y + 1) * side];
         let shift = alpha * (y as f32 - cy);

@@ -6,7 +6,7 @@
 //! use nnzero::pipeline::Pipeline;
 //! let data = Dataset::bundled_train()?;
 //! // Each image, then one copy of it mirrored left to right, made on two producer threads.
-//! let mirror = |_index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+//! let mirror = |_index: u64, copy: usize, _label: u8, src: &[u8], dst: &mut [u8]| {
 //!     if copy == 0 {
 //!         dst.copy_from_slice(src); // the image itself
 //!         return;
@@ -128,7 +128,7 @@ struct Job {
 
 impl Pipeline {
     /// Starts producing the first `limit` records of `data`, each followed by `copies − 1`
-    /// copies that `copier(index, copy, pixels, out)` writes into `out` (`copy` counts from
+    /// copies that `copier(index, copy, label, pixels, out)` writes into `out` (`copy` counts from
     /// 1; `index` is the record's place in `data`) on `producers` threads. The copier also
     /// writes the record itself as it is to be trained on, as copy 0 (a copier that makes
     /// the copies from the record stood upright passes it on upright, so the training thread
@@ -142,7 +142,7 @@ impl Pipeline {
         copier: F,
     ) -> Result<Self, DatasetError>
     where
-        F: FnMut(u64, usize, &[u8], &mut [u8]) + Clone + Send + 'static,
+        F: FnMut(u64, usize, u8, &[u8], &mut [u8]) + Clone + Send + 'static,
     {
         Self::spawn_from(data, 0, limit, copies, producers, copier)
     }
@@ -158,7 +158,7 @@ impl Pipeline {
         copier: F,
     ) -> Result<Self, DatasetError>
     where
-        F: FnMut(u64, usize, &[u8], &mut [u8]) + Clone + Send + 'static,
+        F: FnMut(u64, usize, u8, &[u8], &mut [u8]) + Clone + Send + 'static,
     {
         let mut stream = data.stream()?;
         let start = start.min(limit);
@@ -281,7 +281,7 @@ impl Pipeline {
 impl Producer {
     fn spawn<F>(p: usize, copies: usize, record_len: usize, mut copier: F) -> std::io::Result<Self>
     where
-        F: FnMut(u64, usize, &[u8], &mut [u8]) + Send + 'static,
+        F: FnMut(u64, usize, u8, &[u8], &mut [u8]) + Send + 'static,
     {
         let (jobs, todo) = sync_channel::<Job>(BATCHES_AHEAD);
         let (finished, done) = sync_channel::<Job>(BATCHES_AHEAD);
@@ -294,7 +294,7 @@ impl Producer {
                     for (i, record) in job.records.chunks_exact(record_len).enumerate() {
                         let (label, pixels) = (record[0], &record[1..]);
                         for copy in 0..copies {
-                            copier(job.first + i as u64, copy, pixels, &mut out);
+                            copier(job.first + i as u64, copy, label, pixels, &mut out);
                             job.samples.push(label);
                             job.samples.extend_from_slice(&out);
                         }
@@ -331,7 +331,7 @@ mod tests {
     #[test]
     fn records_and_copies_come_in_the_order_of_a_loop() {
         let data = Dataset::bundled_test().unwrap();
-        let copier = |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+        let copier = |index: u64, copy: usize, _: u8, src: &[u8], dst: &mut [u8]| {
             let add = if copy == 0 {
                 0
             } else {
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn a_start_and_a_limit_count_records_and_stopping_early_is_fine() {
         let data = Dataset::bundled_test().unwrap();
-        let none = |_: u64, _: usize, _: &[u8], _: &mut [u8]| {};
+        let none = |_: u64, _: usize, _: u8, _: &[u8], _: &mut [u8]| {};
         let mut p = Pipeline::spawn(&data, u64::MAX, 1, 2, none).unwrap();
         assert_eq!(p.producers(), 0);
         let mut n = 0;
@@ -381,7 +381,7 @@ mod tests {
         assert_eq!(n, data.len());
         assert!(p.next_sample().unwrap().is_none());
         // From record 100 to 170, with one copy: 140 samples, the copies numbered from 100.
-        let seen = |index: u64, copy: usize, src: &[u8], dst: &mut [u8]| {
+        let seen = |index: u64, copy: usize, _: u8, src: &[u8], dst: &mut [u8]| {
             dst.copy_from_slice(src);
             dst[0] = if copy == 0 { 0 } else { index as u8 };
         };

@@ -120,7 +120,7 @@ pub fn teach(
                     step(&p.pixels, p.label, false);
                 } else {
                     let src = crate::deskew::upright(deskew, &p.pixels, &mut source);
-                    aug.augment(pass, i as u64, 0, src, &mut copy);
+                    aug.augment_digit(pass, i as u64, 0, p.label, src, &mut copy);
                     step(&copy, p.label, true);
                 }
                 for _ in 0..config.mnist_per_picture {

@@ -443,7 +443,7 @@ impl Run {
     fn copier(
         &self,
         epoch: u32,
-    ) -> impl FnMut(u64, usize, &[u8], &mut [u8]) + Clone + Send + 'static {
+    ) -> impl FnMut(u64, usize, u8, &[u8], &mut [u8]) + Clone + Send + 'static {
         let (rotate, side) = (self.recipe.rotate, self.side);
         let first_augmented = 1 + 2 * usize::from(rotate.is_some());
         let mut augmenter = (self.recipe.augment_copies > 0).then(|| {
@@ -456,7 +456,7 @@ impl Run {
         // With deskew, the copies are made from the record stood upright, once per record.
         let deskew = self.recipe.deskew;
         let mut upright = (vec![0u8; if deskew { side * side } else { 0 }], None);
-        move |index: u64, copy: usize, src: &[u8], out: &mut [u8]| {
+        move |index: u64, copy: usize, label: u8, src: &[u8], out: &mut [u8]| {
             let src = if deskew {
                 let (buf, of) = &mut upright;
                 if *of != Some(index) {
@@ -476,7 +476,7 @@ impl Run {
                 }
                 (_, Some(aug)) => {
                     let copy = (copy - first_augmented) as u32;
-                    aug.augment(epoch, index, copy, src, out);
+                    aug.augment_digit(epoch, index, copy, label, src, out);
                 }
                 (_, None) => unreachable!("a copy beyond the recipe's"),
             }
