@@ -232,7 +232,7 @@ fn main() {
         // One thread's time per training sample, for the copies' cost against it.
         let one = o.threads.iter().position(|&t| t == 1);
         let sample_s = one.map(|i| 1.0 / median(rates[i].clone()));
-        copy_cost(&pixels[..record * 2000.min(n)], record, sample_s);
+        copy_cost(&pixels[..record * 2000.min(n)], &labels, record, sample_s);
         producers_against_each_other(&data, 10_000.min(n as u64));
         augment_against_plain(o.augment_rounds);
     }
@@ -276,16 +276,16 @@ fn main() {
 /// What one `--augment` copy costs on one thread, against training on one sample, and what
 /// that allows: with `c` = copy / sample, a record is 3 samples of training and 2 copies, so
 /// on `cores` cores an `--augment` epoch takes at least max(3, (3 + 2c) / cores) plain ones.
-fn copy_cost(pixels: &[u8], record: usize, sample_s: Option<f64>) {
+fn copy_cost(pixels: &[u8], labels: &[u8], record: usize, sample_s: Option<f64>) {
     use nnzero::augment::{AugmentRecipe, Augmenter};
     let side = (record as f64).sqrt() as usize;
     let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
     let mut out = vec![0u8; record];
     let start = Instant::now();
     let mut copies = 0;
-    for (i, p) in pixels.chunks_exact(record).enumerate() {
+    for (i, (p, &label)) in pixels.chunks_exact(record).zip(labels).enumerate() {
         for copy in 0..2 {
-            aug.augment(1, i as u64, copy, p, &mut out);
+            aug.augment_digit(1, i as u64, copy, label, p, &mut out);
             copies += 1;
         }
     }

@@ -873,6 +873,36 @@ mod tests {
     }
 
     #[test]
+    fn without_the_chances_of_new_strokes_a_labelled_copy_is_the_unlabelled_one() {
+        // A tall block, measurable as a 1 or a 7.
+        let mut img = [0u8; 784];
+        for y in 4..24 {
+            for x in 12..16 {
+                img[y * 28 + x] = 255;
+            }
+        }
+        let none = AugmentRanges {
+            flag: 0.0,
+            bar: 0.0,
+            ..AugmentRanges::HANDWRITING
+        };
+        let (mut plain, mut labelled) = ([0u8; 784], [0u8; 784]);
+        let (mut a, mut b) = (Augmenter::new(3, none, 28), Augmenter::new(3, none, 28));
+        for (i, label) in [1u8, 7, 1, 7, 4].into_iter().enumerate() {
+            a.augment(2, i as u64, 1, &img, &mut plain);
+            b.augment_digit(2, i as u64, 1, label, &img, &mut labelled);
+            assert_eq!(plain, labelled, "copy {i} of a {label}");
+        }
+        // With the recipe's chances, some copy of a 1 does get its flag.
+        let mut c = Augmenter::new(3, AugmentRanges::HANDWRITING, 28);
+        assert!((0..8u64).any(|i| {
+            a.augment(2, i, 1, &img, &mut plain);
+            c.augment_digit(2, i, 1, 1, &img, &mut labelled);
+            plain != labelled
+        }));
+    }
+
+    #[test]
     fn elastic_copies_wobble_but_keep_the_ink_in_place() {
         let img = square();
         let still = AugmentRanges {

@@ -3,7 +3,7 @@
 //! uncorrelated, and undoing it stands every digit upright.
 //!
 //! With the ink's centre of mass (cx, cy), the slant is α = μ₁₁ / μ₀₂ — the covariance of x and
-//! y over the variance of y. Each row then moves sideways by α·(y − cy): row y of the result is
+//! y over the variance of y. Each row then shifts sideways by −α·(y − cy): row y of the result is
 //! row y of the original, sampled at x + α·(y − cy) with linear interpolation along the row.
 //! Rows stay rows (no vertical resampling, so no vertical blur), and the centre of mass stays
 //! where it was.
@@ -69,7 +69,8 @@ pub fn deskew(src: &[u8], dst: &mut [u8], side: usize) {
 
 /// Writes `src` into `dst` (both `side`×`side`) with each row y moved sideways by
 /// −α·(y − cy): row y of `dst` is row y of `src` sampled at x + α·(y − cy), linearly
-/// interpolated. [`deskew`] is this with the image's own slant; `|alpha|` ≤ [`MAX_SLANT`].
+/// interpolated. [`deskew`] is this with the image's own slant. `alpha` is clamped to
+/// ±[`MAX_SLANT`]; `cy` is a row of the image (0 ≤ cy < side).
 ///
 /// # Panics
 /// If `src` or `dst` is not `side`² long.

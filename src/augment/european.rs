@@ -71,7 +71,8 @@ impl Stroke {
 
 /// Writes `src` (`side`×`side`, light ink on black) with `stroke` drawn on it into `dst`;
 /// `scratch` (side²) holds a step on the way. Returns false, leaving `dst` alone, when the
-/// digit is too small to measure.
+/// digit is too small to measure, has no ink where the stroke starts, or the stroke has no
+/// length.
 ///
 /// # Panics
 /// If `src`, `dst` or `scratch` is not side² long.
@@ -127,7 +128,7 @@ pub fn draw(src: &[u8], dst: &mut [u8], scratch: &mut [u8], side: usize, stroke:
             tilt,
             offset,
         } => {
-            let y = top + ((bottom - top) as f32 * at) as usize;
+            let y = (top + ((bottom - top) as f32 * at.clamp(0.0, 1.0)) as usize).min(bottom);
             let Some(x) = centre_of(y..y + 1) else {
                 return false;
             };
@@ -140,6 +141,9 @@ pub fn draw(src: &[u8], dst: &mut [u8], scratch: &mut [u8], side: usize, stroke:
     // The segment a→b, `r` wide on each side, antialiased over a pixel, over the digit.
     let (ex, ey) = (b.0 - a.0, b.1 - a.1);
     let len2 = ex * ex + ey * ey;
+    if !(len2 > 0.0 && len2.is_finite()) {
+        return false;
+    }
     let (mut mass, mut mass_x, mut mass0, mut mass0_x) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for y in 0..side {
         for x in 0..side {
