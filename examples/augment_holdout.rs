@@ -8,7 +8,8 @@
 //! Keys (any order, `key=value`): seed, copies, epochs, hidden, lr, ratio (last lr / first),
 //! alpha, sigma, rotate, shear, scale, aspect, shift, stroke, thick (chance of a marker's
 //! strokes), blur and lowres (chances of a blurred or half-resolution copy), flag and bar (chances
-//! of a European flag on a 1's copy and a bar on a 7's), split (training images),
+//! of a European flag on a 1's copy and a bar on a 7's), typefaces (one typeface digit after
+//! every N training images, 0 for none), split (training images),
 //! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
 //! the trained model, to score on the handwriting set's tuning half).
 
@@ -60,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "flag" => ranges.flag = f,
             "bar" => ranges.bar = f,
             "split" => split = v.parse()?,
+            "typefaces" => recipe.typefaces_every = v.parse()?,
             "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),
         }
@@ -76,6 +78,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         all.push((label, image));
     }
     let (train, valid) = all.split_at(split.min(all.len()));
+    // The typeface digits, mixed in as `nnzero train --augment` mixes them into all 60,000
+    // (`Dataset::mixed_with`): one after every `typefaces_every` training images, in turn.
+    let every = recipe.typefaces_every as usize;
+    let mut typefaces = Vec::new();
+    let mut stream = Dataset::bundled_typefaces()?.stream()?;
+    while let Some((label, pixels)) = stream.next_record()? {
+        let mut image = pixels.to_vec();
+        if deskew {
+            nnzero::deskew::deskew(pixels, &mut image, 28);
+        }
+        typefaces.push((label, image));
+    }
+    let mut next_typeface = 0usize;
     println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew}");
 
     let mut net = Network::new(784, hidden, 10, lr, seed);
@@ -93,6 +108,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 aug.augment_digit(epoch, index as u64, copy, *label, pixels, &mut variant);
                 scale_image(&variant, &mut inputs);
                 trainer.train(&inputs, &targets);
+            }
+            if every > 0 && index % every == every - 1 {
+                let (label, pixels) = &typefaces[next_typeface % typefaces.len()];
+                let copy_index = 1_000_000 + next_typeface as u64;
+                next_typeface += 1;
+                targets_into(*label, &mut targets);
+                scale_image(pixels, &mut inputs);
+                trainer.train(&inputs, &targets);
+                for copy in 0..recipe.copies {
+                    aug.augment_digit(epoch, copy_index, copy, *label, pixels, &mut variant);
+                    scale_image(&variant, &mut inputs);
+                    trainer.train(&inputs, &targets);
+                }
             }
         }
         trainer.finish();

@@ -22,11 +22,16 @@ pub const BUNDLED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
 pub const TRAIN_FILE: &str = "mnist-train.blob.gz";
 /// File name of the bundled test set (10,000 images).
 pub const TEST_FILE: &str = "mnist-test.blob.gz";
+/// File name of the bundled typeface digits `--augment` mixes into MNIST (754 images:
+/// `tools/handwriting-set typefaces`, data/README.md).
+pub const TYPEFACES_FILE: &str = "typefaces.blob.gz";
 
 #[cfg(feature = "embed-data")]
 static EMBEDDED_TRAIN: &[u8] = include_bytes!("../data/mnist-train.blob.gz");
 #[cfg(feature = "embed-data")]
 static EMBEDDED_TEST: &[u8] = include_bytes!("../data/mnist-test.blob.gz");
+#[cfg(feature = "embed-data")]
+static EMBEDDED_TYPEFACES: &[u8] = include_bytes!("../data/typefaces.blob.gz");
 
 /// What can go wrong opening or reading a dataset.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +51,18 @@ pub enum DatasetError {
     Empty {
         /// The file's path, or a name for embedded data.
         name: String,
+    },
+    /// A dataset mixed into another holds images of another size or other classes.
+    #[error("{name} cannot be mixed into {into}: its images are {found}, not {expected}")]
+    MixShape {
+        /// The dataset mixed in.
+        name: String,
+        /// The dataset it was to be mixed into.
+        into: String,
+        /// Its images, as "28×28, 10 classes".
+        found: String,
+        /// The other's.
+        expected: String,
     },
     /// The bundled MNIST is not where this binary was built to find it.
     #[error(
@@ -71,7 +88,25 @@ enum Source {
 pub struct Dataset {
     source: Source,
     name: String,
+    /// The blob's header, its count including any records mixed in.
     header: Header,
+    mix: Option<Mix>,
+}
+
+/// A small dataset's records (label and pixels each), held in memory and streamed one after
+/// every `every` records of the blob, in turn from the first: [`Dataset::mixed_with`].
+#[derive(Debug, Clone)]
+struct Mix {
+    records: std::sync::Arc<[u8]>,
+    every: u32,
+    fingerprint: Fingerprint,
+}
+
+impl Mix {
+    /// Records streamed when the blob holds `count`: one after each `every` of them.
+    fn added(&self, count: u32) -> u32 {
+        count / self.every
+    }
 }
 
 /// A reader over a blob's bytes, unpacking gzip when the bytes start with its magic.
@@ -90,7 +125,44 @@ impl Dataset {
             source,
             name,
             header,
+            mix: None,
         })
+    }
+
+    /// This dataset with `other`'s records mixed in: one after every `every` of its own, in
+    /// turn, starting again from `other`'s first when they run out (and at every epoch).
+    /// `other` is read into memory and checked whole here, so it should be small: `--augment`
+    /// mixes the 754 typeface digits of [`Dataset::bundled_typefaces`] into MNIST, one after
+    /// every 10. The mixed dataset's [`len`](Self::len) and [`fingerprint`](Self::fingerprint)
+    /// count both (a checkpoint of a run on one does not resume on the other).
+    pub fn mixed_with(mut self, other: &Dataset, every: u32) -> Result<Dataset, DatasetError> {
+        let (h, o) = (self.header, other.header);
+        let shape = |h: Header| format!("{}×{}, {} classes", h.rows, h.cols, h.classes);
+        if (h.rows, h.cols, h.classes) != (o.rows, o.cols, o.classes) {
+            return Err(DatasetError::MixShape {
+                name: other.name.clone(),
+                into: self.name.clone(),
+                found: shape(o),
+                expected: shape(h),
+            });
+        }
+        if other.is_empty() || every == 0 {
+            return Ok(self);
+        }
+        let mut records = Vec::with_capacity(other.len() * o.record_len());
+        let mut stream = other.stream()?;
+        while let Some((label, pixels)) = stream.next_record()? {
+            records.push(label);
+            records.extend_from_slice(pixels);
+        }
+        let mix = Mix {
+            records: records.into(),
+            every,
+            fingerprint: other.fingerprint()?,
+        };
+        self.header.count += mix.added(self.header.count);
+        self.mix = Some(mix);
+        Ok(self)
     }
 
     /// The bundled MNIST training set (60,000 images), embedded or from the repository.
@@ -99,6 +171,16 @@ impl Dataset {
         return Self::embedded("embedded MNIST training set", EMBEDDED_TRAIN);
         #[cfg(not(feature = "embed-data"))]
         Self::bundled_file(TRAIN_FILE)
+    }
+
+    /// The bundled typeface digits (754 images of 27 typefaces in neither half of the
+    /// handwriting set), embedded or from the repository: what `--augment` mixes into MNIST
+    /// ([`Dataset::mixed_with`]).
+    pub fn bundled_typefaces() -> Result<Self, DatasetError> {
+        #[cfg(feature = "embed-data")]
+        return Self::embedded("embedded typeface digits", EMBEDDED_TYPEFACES);
+        #[cfg(not(feature = "embed-data"))]
+        Self::bundled_file(TYPEFACES_FILE)
     }
 
     /// The bundled MNIST test set (10,000 images), embedded or from the repository.
@@ -143,7 +225,8 @@ impl Dataset {
         self.header.count == 0
     }
 
-    /// A fresh streaming reader from the first record.
+    /// A fresh streaming reader from the blob's first record (the blob's own records only,
+    /// without any mixed in: [`stream`](Self::stream) gives those too).
     pub fn reader(&self) -> Result<DynReader, DatasetError> {
         open_reader(&self.source, &self.name)
     }
@@ -170,12 +253,21 @@ impl Dataset {
         let header = BlobReader::new(&mut hashed)
             .and_then(BlobReader::verify)
             .map_err(|e| self.err(e))?;
+        let mut crc = hashed.hasher.finalize();
+        if let Some(mix) = &self.mix {
+            // The blob's, the mixed-in records' and how often they come, hashed together.
+            let mut hasher = crc32fast::Hasher::new_with_initial(crc);
+            hasher.update(&mix.fingerprint.crc.to_le_bytes());
+            hasher.update(&mix.fingerprint.count.to_le_bytes());
+            hasher.update(&mix.every.to_le_bytes());
+            crc = hasher.finalize();
+        }
         Ok(Fingerprint {
-            count: header.count,
+            count: self.header.count,
             rows: header.rows,
             cols: header.cols,
             classes: header.classes,
-            crc: hashed.hasher.finalize(),
+            crc,
         })
     }
 
@@ -186,9 +278,19 @@ impl Dataset {
         let per_batch = (256 * 1024 / record_len).max(1);
         let (tx, rx) = sync_channel::<Result<Vec<u8>, BlobError>>(3);
         let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
+        let mix = self.mix.clone();
         let handle = std::thread::Builder::new()
             .name("nnzero-reader".into())
-            .spawn(move || produce(&mut reader, per_batch, record_len, &tx, &recycle_rx))
+            .spawn(move || {
+                produce(
+                    &mut reader,
+                    mix.as_ref(),
+                    per_batch,
+                    record_len,
+                    &tx,
+                    &recycle_rx,
+                )
+            })
             .map_err(|e| self.err(e.into()))?;
         Ok(Stream {
             rx: Some(rx),
@@ -245,12 +347,15 @@ fn unpack(mut raw: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn Read + Se
 /// The reader thread: fills batches of whole records and sends them, recycling buffers.
 fn produce(
     reader: &mut DynReader,
+    mix: Option<&Mix>,
     per_batch: usize,
     record_len: usize,
     tx: &SyncSender<Result<Vec<u8>, BlobError>>,
     recycle: &Receiver<Vec<u8>>,
 ) {
     let mut pixels = vec![0u8; record_len - 1];
+    // Records of the blob read so far, and of the mix streamed so far.
+    let (mut read, mut mixed) = (0u64, 0usize);
     loop {
         let mut batch = recycle.try_recv().unwrap_or_default();
         batch.clear();
@@ -261,6 +366,13 @@ fn produce(
                 Ok(Some(label)) => {
                     batch.push(label);
                     batch.extend_from_slice(&pixels);
+                    read += 1;
+                    if let Some(mix) = mix.filter(|m| read % u64::from(m.every) == 0) {
+                        let n = mix.records.len() / record_len;
+                        let at = (mixed % n) * record_len;
+                        batch.extend_from_slice(&mix.records[at..at + record_len]);
+                        mixed += 1;
+                    }
                 }
                 Ok(None) => {
                     end = true;
@@ -403,6 +515,75 @@ mod tests {
             labels.push(label);
         }
         Ok(labels)
+    }
+
+    /// A dataset of 2×2 images labelled `labels`, each image filled with its label.
+    fn dataset(name: &str, labels: &[u8], rows: u16) -> Dataset {
+        let header = Header::new(labels.len() as u32, rows, 2, 10).unwrap();
+        let mut w = BlobWriter::new(Vec::new(), header).unwrap();
+        for &l in labels {
+            w.push(l, &vec![l; rows as usize * 2]).unwrap();
+        }
+        Dataset::embedded(name, Box::leak(w.finish().unwrap().into_boxed_slice())).unwrap()
+    }
+
+    fn labels_streamed(d: &Dataset) -> Vec<u8> {
+        let mut stream = d.stream().unwrap();
+        let mut labels = Vec::new();
+        while let Some((label, pixels)) = stream.next_record().unwrap() {
+            assert!(
+                pixels.iter().all(|&p| p == label),
+                "a record's pixels stay its own"
+            );
+            labels.push(label);
+        }
+        labels
+    }
+
+    #[test]
+    fn a_mixed_in_record_follows_every_nth_record_in_turn() {
+        let main = dataset("main", &[0, 1, 2, 3, 4, 5, 6], 2);
+        let extra = dataset("extra", &[8, 9], 2);
+        let mixed = main.clone().mixed_with(&extra, 3).unwrap();
+        assert_eq!(labels_streamed(&mixed), [0, 1, 2, 8, 3, 4, 5, 9, 6]);
+        assert_eq!(mixed.len(), 9);
+        // Every second: the mixed-in records come round again from the first.
+        let often = main.clone().mixed_with(&extra, 2).unwrap();
+        assert_eq!(labels_streamed(&often), [0, 1, 8, 2, 3, 9, 4, 5, 8, 6]);
+        // Each mix is other data to a checkpoint; a mix of nothing is the dataset itself.
+        let prints = [&main, &mixed, &often].map(|d| d.fingerprint().unwrap());
+        assert_eq!(prints[1].count, 9);
+        assert!(prints[0] != prints[1] && prints[1] != prints[2] && prints[0] != prints[2]);
+        let none = main.clone().mixed_with(&extra, 0).unwrap();
+        assert_eq!(none.fingerprint().unwrap(), prints[0]);
+        assert_eq!(labels_streamed(&none), [0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn images_of_another_size_are_not_mixed_in() {
+        let err = dataset("main", &[0, 1], 2)
+            .mixed_with(&dataset("tall", &[8], 3), 1)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tall cannot be mixed into main: its images are 3×2, 10 classes, not 2×2, 10 classes"
+        );
+    }
+
+    /// The typeface digits `--augment` mixes in: whole, MNIST-sized, every digit there.
+    #[test]
+    fn the_bundled_typeface_digits_are_whole() {
+        let data = Dataset::bundled_typefaces().unwrap();
+        data.verify().unwrap();
+        let h = data.header();
+        assert_eq!((h.count, h.rows, h.cols, h.classes), (754, 28, 28, 10));
+        let mut per_digit = [0; 10];
+        let mut stream = data.stream().unwrap();
+        while let Some((label, pixels)) = stream.next_record().unwrap() {
+            per_digit[label as usize] += 1;
+            assert!(pixels.iter().any(|&p| p > 128), "a digit with ink");
+        }
+        assert!(per_digit.iter().all(|&n| n >= 70), "{per_digit:?}");
     }
 
     #[test]

@@ -153,6 +153,22 @@ fn data_of_different_shapes_is_refused() {
     fs::write(d.join("small.blob"), w.finish().unwrap()).unwrap();
     let o = nnzero(d, &["train", "--train", "small.blob"]);
     assert_one_line_error(&o, "training images are 14×14 but test images 28×28");
+    // --augment would mix 28×28 typeface digits into them: say so, and how to do without.
+    let o = nnzero(
+        d,
+        &[
+            "train",
+            "--augment",
+            "--train",
+            "small.blob",
+            "--test",
+            "small.blob",
+        ],
+    );
+    assert_one_line_error(
+        &o,
+        "its images are 28×28, 10 classes, not 14×14, 10 classes (add --no-typefaces)",
+    );
 
     let model = small_model(d, "m.nnz", "1");
     let o = nnzero(
@@ -441,6 +457,12 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     assert_ne!(upright_off[5..], augmented[5..]);
     let o = nnzero(d, &["train", "--no-deskew"]);
     assert_eq!(o.status.code(), Some(2), "--no-deskew needs --augment");
+    // --augment mixes typeface digits in; --no-typefaces trains on MNIST alone.
+    let alone = run("aug5.nnz", &["--augment", "--no-typefaces"]);
+    assert_ne!(alone, augmented);
+    assert_eq!(alone, run("aug6.nnz", &["--augment", "--no-typefaces"]));
+    let o = nnzero(d, &["train", "--no-typefaces"]);
+    assert_eq!(o.status.code(), Some(2), "--no-typefaces needs --augment");
     let o = nnzero(d, &["train", "--rotate", "100"]);
     assert_eq!(
         o.status.code(),

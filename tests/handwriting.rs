@@ -212,14 +212,15 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
     right as f64 / 1797.0
 }
 
-/// Trains with `--augment` (the recipe for real handwriting: deskewed, European 1s and 7s) and
-/// reads both halves. Each half is held to what was measured less two pictures: 220/230 =
-/// 95.7 % of the tuning half and 215/230 = 93.5 % of the report half with `--augment --seed 1`
-/// (784-400-10), `predict` reading each digit twice, as it is and thinner (218 and 211 before
-/// the European 1s and 7s; 208 and 206 before hollow strokes were filled, faint pencil kept,
-/// grainy pieces joined and ruled lines followed through a bar). The book's preparation reads
-/// about a tenth. The UCI optdigits test set is held to 83 %: it reads 1542/1797 = 85.8 %
-/// (1491 before the European 1s and 7s, 43 % before tight crops were given a margin).
+/// Trains with `--augment` (the recipe for real handwriting: deskewed, European 1s and 7s,
+/// typeface digits mixed in) and reads both halves. Each half is held to what was measured less
+/// two pictures: 221/230 = 96.1 % of the tuning half and 213/230 = 92.6 % of the report half
+/// with `--augment --seed 1` (784-400-10), `predict` reading each digit twice, as it is and
+/// thinner (220 and 215 before the typeface digits, 218 and 211 before the European 1s and 7s;
+/// 208 and 206 before hollow strokes were filled, faint pencil kept, grainy pieces joined and
+/// ruled lines followed through a bar). The book's preparation reads about a tenth. The UCI
+/// optdigits test set is held to 85 %: it reads 1559/1797 = 86.8 % (1542 before the typeface
+/// digits, 1491 before the European 1s and 7s, 43 % before tight crops were given a margin).
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
@@ -240,12 +241,12 @@ fn the_augment_recipe_reads_the_report_half() {
     let tune = read_half(&model, "tune");
     let report = read_half(&model, "report");
     assert!(
-        tune >= 218.0 / 230.0,
+        tune >= 219.0 / 230.0,
         "read {:.1} % of the tuning half",
         100.0 * tune
     );
     assert!(
-        report >= 213.0 / 230.0,
+        report >= 211.0 / 230.0,
         "read {:.1} % of the report half",
         100.0 * report
     );
@@ -253,7 +254,7 @@ fn the_augment_recipe_reads_the_report_half() {
     // Real handwriting from elsewhere, cropped tight to its ink (tests/optdigits/README.md).
     let optdigits = read_optdigits(&model, dir.path());
     assert!(
-        optdigits >= 0.83,
+        optdigits >= 0.85,
         "read {:.1} % of the UCI optdigits test set",
         100.0 * optdigits
     );

@@ -132,12 +132,14 @@ fn identity(p: &Path) -> PathBuf {
     }
 }
 
-/// A new run of `recipe`, or with `resume` the run of the newest good checkpoint.
+/// A new run of `recipe`, or with `resume` the run of the newest good checkpoint (on the
+/// named data, with the typeface digits mixed in if `typefaces`: [`open_pair`]).
 pub fn start_or_resume(
     resume: bool,
     recipe: Recipe,
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
+    typefaces: bool,
     paths: &Paths,
 ) -> Result<Run, CliError> {
     let path = &paths.checkpoint;
@@ -150,7 +152,7 @@ pub fn start_or_resume(
                 path.display()
             )));
         }
-        return start(recipe, train, test);
+        return start(recipe, train, test, typefaces);
     }
     let (c, from, passed_over) = match checkpoint::load_newest(path) {
         Ok(found) => found,
@@ -161,7 +163,7 @@ pub fn start_or_resume(
                 "no checkpoint at {}: starting from the beginning",
                 path.display()
             ));
-            return start(recipe, train, test);
+            return start(recipe, train, test, typefaces);
         }
         Err(e) => {
             return Err(CliError::Checkpoint(format!(
@@ -178,7 +180,7 @@ pub fn start_or_resume(
             from.display()
         ));
     }
-    let (train, test) = open_pair(train, test)?;
+    let (train, test) = open_pair(train, test, typefaces)?;
     let run = Run::resume(recipe, train, test, c).map_err(|e| match e {
         nnzero::run::RunError::NotThisRun(why) => CliError::Checkpoint(format!(
             "cannot resume from {}: it is of another run: {why}",

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use nnzero::augment::AugmentRecipe;
 use nnzero::dataset::{Dataset, DatasetError};
 use nnzero::run::{Recipe, Run};
 
@@ -18,23 +19,34 @@ pub fn open_or_bundled(
     })
 }
 
-/// The training and test sets named (or the bundled ones).
+/// The training and test sets named (or the bundled ones); with `typefaces`, the training
+/// set has the bundled typeface digits mixed in, as `--augment` trains
+/// ([`AugmentRecipe::typefaces_every`]).
 pub fn open_pair(
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
+    typefaces: bool,
 ) -> Result<(Dataset, Dataset), CliError> {
-    Ok((
-        open_or_bundled(train, Dataset::bundled_train)?,
-        open_or_bundled(test, Dataset::bundled_test)?,
-    ))
+    let mut train = open_or_bundled(train, Dataset::bundled_train)?;
+    if typefaces {
+        let every = AugmentRecipe::HANDWRITING.typefaces_every;
+        train = match train.mixed_with(&Dataset::bundled_typefaces()?, every) {
+            Err(e @ DatasetError::MixShape { .. }) => {
+                return Err(CliError::Mismatch(format!("{e} (add --no-typefaces)")))
+            }
+            other => other?,
+        };
+    }
+    Ok((train, open_or_bundled(test, Dataset::bundled_test)?))
 }
 
-/// A new run of `recipe` on the named data.
+/// A new run of `recipe` on the named data (with the typeface digits mixed in, if asked).
 pub fn start(
     recipe: Recipe,
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
+    typefaces: bool,
 ) -> Result<Run, CliError> {
-    let (train, test) = open_pair(train, test)?;
+    let (train, test) = open_pair(train, test, typefaces)?;
     Ok(Run::new(recipe, train, test)?)
 }

@@ -56,6 +56,10 @@ pub struct TrainArgs {
     /// its moments first (the model records which, and predict does the same).
     #[arg(long, requires = "augment")]
     pub no_deskew: bool,
+    /// With --augment, train on the training set alone, without the digits of 27 typefaces
+    /// mixed in (one after every 10 images; data/README.md).
+    #[arg(long, requires = "augment")]
+    pub no_typefaces: bool,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
     /// for bit, for every count, so a run may resume with another) [default: the machine's
     /// cores, at most 4; with --rotate or --augment, those left beside the threads making the
@@ -151,9 +155,15 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
     }
 }
 
+/// Whether `args` mix the typeface digits into the training set (`--augment`, unless
+/// `--no-typefaces`).
+pub fn typefaces(args: &TrainArgs) -> bool {
+    args.augment && !args.no_typefaces && AugmentRecipe::HANDWRITING.typefaces_every > 0
+}
+
 /// Opens the data `args` name and starts a run on them.
 pub fn start(args: &TrainArgs) -> Result<Run, CliError> {
-    let run = crate::data::start(recipe(args), &args.train, &args.test)?;
+    let run = crate::data::start(recipe(args), &args.train, &args.test, typefaces(args))?;
     Ok(with_threads(args, run))
 }
 
@@ -211,7 +221,14 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
     #[cfg(feature = "web")]
     let mut web = args.web.map(crate::web::TrainWeb::start).transpose()?;
-    let run = start_or_resume(args.resume, recipe(args), &args.train, &args.test, &paths)?;
+    let run = start_or_resume(
+        args.resume,
+        recipe(args),
+        &args.train,
+        &args.test,
+        typefaces(args),
+        &paths,
+    )?;
     let mut run = with_threads(args, run);
     announce(&run);
     paths.check_space(&run)?;

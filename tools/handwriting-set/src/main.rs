@@ -7,6 +7,7 @@
 //! handwriting-set score --model model.nnz --book     # the book's preparation, for comparison
 //! handwriting-set score --model model.nnz --unsure   # the "unsure" trade-off, tuning half
 //! handwriting-set score --model model.nnz --dir D    # any folder with a manifest.csv
+//! handwriting-set typefaces                # data/typefaces.blob.gz, --augment's typeface digits
 //! ```
 //! The set looks like real use: digits from 22 handwriting fonts and from pen strokes drawn
 //! by programmatic hands, on canvases from 28 px to a 1200 px page, off centre, slanted up to
@@ -24,6 +25,7 @@ mod hands;
 mod render;
 mod rng;
 mod teach_hand;
+mod typefaces;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -222,6 +224,18 @@ enum Cmd {
         #[arg(long)]
         single_read: bool,
     },
+    /// Render the digits of typefaces in neither half as the training digits `--augment` mixes
+    /// into MNIST (see typefaces.rs).
+    Typefaces {
+        /// Font files [default: the typefaces of typefaces.rs, from Debian's packages].
+        fonts: Vec<PathBuf>,
+        /// The blob to write (gzipped).
+        #[arg(long, default_value = "data/typefaces.blob.gz")]
+        out: PathBuf,
+        /// Also draw every digit as designed to this PNG, a typeface per row.
+        #[arg(long)]
+        sheet: Option<PathBuf>,
+    },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
@@ -287,6 +301,14 @@ fn main() -> ExitCode {
                 )
             };
             result.map(|report| print!("{report}"))
+        }
+        Cmd::Typefaces { fonts, out, sheet } => {
+            let fonts = if fonts.is_empty() {
+                typefaces::TYPEFACES.iter().map(PathBuf::from).collect()
+            } else {
+                fonts
+            };
+            typefaces::generate(&fonts, &out, sheet.as_deref())
         }
         Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
     };
