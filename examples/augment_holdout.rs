@@ -78,8 +78,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         all.push((label, image));
     }
     let (train, valid) = all.split_at(split.min(all.len()));
-    // The typeface digits, mixed in as `nnzero train --augment` mixes them into all 60,000
-    // (`Dataset::mixed_with`): one after every `typefaces_every` training images, in turn.
+    // The typeface digits, one after every `typefaces_every` training images, in turn, as
+    // `nnzero train --augment` mixes them into all 60,000 (`Dataset::mixed_with`). Here the
+    // turn runs on across epochs and the copies are indexed apart from the images', so the
+    // copies are not the CLI's (the README's held-out figures were measured with this loop).
     let every = recipe.typefaces_every as usize;
     let mut typefaces = Vec::new();
     let mut stream = Dataset::bundled_typefaces()?.stream()?;

@@ -548,7 +548,9 @@ pub struct AugmentRecipe {
     pub deskew: bool,
     /// One digit of a typeface (`Dataset::bundled_typefaces` in `std`: 754 digits of 27
     /// typefaces in neither half of the handwriting set) mixed into the training images after
-    /// every this many, 0 for none: UCI optdigits 86.0 → 88.9 % and the tune-style sets
+    /// every this many, 0 for none. The data is mixed, not the trainer: `nnzero train
+    /// --augment` opens its training set with `Dataset::mixed_with(…, typefaces_every)`, and a
+    /// library user's `Run` trains on whatever dataset it is given. UCI optdigits 86.0 → 88.9 % and the tune-style sets
     /// 1308 → 1308 and 1294 → 1317 of 1380 on the held-out slice's runs (README, "--augment").
     pub typefaces_every: u32,
 }

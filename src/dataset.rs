@@ -4,7 +4,8 @@
 //! and hands over batches of records through a small bounded channel, recycling the buffers,
 //! so memory stays at a few hundred KB whatever the dataset's size (the 60,000 MNIST training
 //! images are 47 MB unpacked; a Pi Zero 2 has 512 MB in all). On a machine with a spare core
-//! the unpacking costs the trainer nothing.
+//! the unpacking costs the trainer nothing. The one exception is a small dataset mixed into
+//! another ([`Dataset::mixed_with`]: `--augment`'s 754 typeface digits, 592 KB), held whole.
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -64,9 +65,15 @@ pub enum DatasetError {
         /// The other's.
         expected: String,
     },
-    /// The bundled MNIST is not where this binary was built to find it.
+    /// A mixed dataset would hold more records than a blob can count.
+    #[error("{name} would hold more than {} records", u32::MAX)]
+    MixTooLarge {
+        /// The mixed dataset.
+        name: String,
+    },
+    /// Bundled data (MNIST, the typeface digits) is not where this binary was built to find it.
     #[error(
-        "bundled MNIST not found at {} (run from a clone of nnzero, pass the blob's path, or \
+        "bundled data not found at {} (run from a clone of nnzero, pass the blob's path, or \
          build with --features embed-data)",
         path.display()
     )]
@@ -100,13 +107,9 @@ struct Mix {
     records: std::sync::Arc<[u8]>,
     every: u32,
     fingerprint: Fingerprint,
-}
-
-impl Mix {
-    /// Records streamed when the blob holds `count`: one after each `every` of them.
-    fn added(&self, count: u32) -> u32 {
-        count / self.every
-    }
+    /// The blob's own count and name, for its read errors.
+    own_count: u32,
+    own_name: String,
 }
 
 /// A reader over a blob's bytes, unpacking gzip when the bytes start with its magic.
@@ -134,8 +137,12 @@ impl Dataset {
     /// `other` is read into memory and checked whole here, so it should be small: `--augment`
     /// mixes the 754 typeface digits of [`Dataset::bundled_typefaces`] into MNIST, one after
     /// every 10. The mixed dataset's [`len`](Self::len) and [`fingerprint`](Self::fingerprint)
-    /// count both (a checkpoint of a run on one does not resume on the other).
+    /// count both (a checkpoint of a run on one does not resume on the other), and its
+    /// [`name`](Self::name) names both. Mixing into a mixed dataset replaces its mix.
     pub fn mixed_with(mut self, other: &Dataset, every: u32) -> Result<Dataset, DatasetError> {
+        if let Some(mix) = self.mix.take() {
+            (self.header.count, self.name) = (mix.own_count, mix.own_name);
+        }
         let (h, o) = (self.header, other.header);
         let shape = |h: Header| format!("{}×{}, {} classes", h.rows, h.cols, h.classes);
         if (h.rows, h.cols, h.classes) != (o.rows, o.cols, o.classes) {
@@ -155,13 +162,18 @@ impl Dataset {
             records.push(label);
             records.extend_from_slice(pixels);
         }
-        let mix = Mix {
+        let name = format!("{} + {} (one after every {every})", self.name, other.name);
+        let Some(count) = h.count.checked_add(h.count / every) else {
+            return Err(DatasetError::MixTooLarge { name });
+        };
+        self.mix = Some(Mix {
             records: records.into(),
             every,
             fingerprint: other.fingerprint()?,
-        };
-        self.header.count += mix.added(self.header.count);
-        self.mix = Some(mix);
+            own_count: h.count,
+            own_name: std::mem::replace(&mut self.name, name),
+        });
+        self.header.count = count;
         Ok(self)
     }
 
@@ -205,12 +217,19 @@ impl Dataset {
         Self::from_source(Source::Embedded(bytes), name.to_string())
     }
 
-    /// The file's path, or the embedded data's name, for messages.
+    /// The file's path, or the embedded data's name, for messages; a mixed dataset's names
+    /// both ([`mixed_with`](Self::mixed_with)).
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// The blob's header: count, image size, classes.
+    /// The blob's own name, for its read errors.
+    fn own_name(&self) -> &str {
+        self.mix.as_ref().map_or(&self.name, |m| &m.own_name)
+    }
+
+    /// The blob's header: count, image size, classes (the count including any records mixed
+    /// in, as [`len`](Self::len); the blob's own header is [`reader`](Self::reader)'s).
     pub fn header(&self) -> &Header {
         &self.header
     }
@@ -228,7 +247,7 @@ impl Dataset {
     /// A fresh streaming reader from the blob's first record (the blob's own records only,
     /// without any mixed in: [`stream`](Self::stream) gives those too).
     pub fn reader(&self) -> Result<DynReader, DatasetError> {
-        open_reader(&self.source, &self.name)
+        open_reader(&self.source, self.own_name())
     }
 
     /// Reads the whole blob once: every label, the length and the checksum.
@@ -297,7 +316,7 @@ impl Dataset {
             recycle: recycle_tx,
             handle: Some(handle),
             record_len,
-            name: self.name.clone(),
+            name: self.own_name().to_string(),
             current: Vec::new(),
             pos: 0,
         })
@@ -305,7 +324,7 @@ impl Dataset {
 
     fn err(&self, error: BlobError) -> DatasetError {
         DatasetError::Blob {
-            name: self.name.clone(),
+            name: self.own_name().to_string(),
             error,
         }
     }
@@ -405,7 +424,8 @@ pub struct Fingerprint {
     pub cols: u16,
     /// Number of classes.
     pub classes: u16,
-    /// CRC-32 of every unpacked byte of the blob.
+    /// CRC-32 of every unpacked byte of the blob (for a mixed dataset, of that and the mix:
+    /// [`Dataset::mixed_with`]).
     pub crc: u32,
 }
 
@@ -517,7 +537,7 @@ mod tests {
         Ok(labels)
     }
 
-    /// A dataset of 2×2 images labelled `labels`, each image filled with its label.
+    /// A dataset of `rows`×2 images labelled `labels`, each image filled with its label.
     fn dataset(name: &str, labels: &[u8], rows: u16) -> Dataset {
         let header = Header::new(labels.len() as u32, rows, 2, 10).unwrap();
         let mut w = BlobWriter::new(Vec::new(), header).unwrap();
@@ -550,6 +570,18 @@ mod tests {
         // Every second: the mixed-in records come round again from the first.
         let often = main.clone().mixed_with(&extra, 2).unwrap();
         assert_eq!(labels_streamed(&often), [0, 1, 8, 2, 3, 9, 4, 5, 8, 6]);
+        assert_eq!(often.len(), 10);
+        // A count that `every` divides ends on a mixed-in record.
+        let six = dataset("six", &[0, 1, 2, 3, 4, 5], 2)
+            .mixed_with(&extra, 3)
+            .unwrap();
+        assert_eq!(labels_streamed(&six), [0, 1, 2, 8, 3, 4, 5, 9]);
+        assert_eq!(six.len(), 8);
+        // Mixing again replaces the mix; the name says what is mixed in.
+        let again = mixed.clone().mixed_with(&extra, 2).unwrap();
+        assert_eq!(labels_streamed(&again), labels_streamed(&often));
+        assert_eq!(again.fingerprint().unwrap(), often.fingerprint().unwrap());
+        assert_eq!(again.name(), "main + extra (one after every 2)");
         // Each mix is other data to a checkpoint; a mix of nothing is the dataset itself.
         let prints = [&main, &mixed, &often].map(|d| d.fingerprint().unwrap());
         assert_eq!(prints[1].count, 9);

@@ -167,7 +167,7 @@ fn data_of_different_shapes_is_refused() {
     );
     assert_one_line_error(
         &o,
-        "its images are 28×28, 10 classes, not 14×14, 10 classes (add --no-typefaces)",
+        "its images are 28×28, 10 classes, not 14×14, 10 classes (or add --no-typefaces)",
     );
 
     let model = small_model(d, "m.nnz", "1");

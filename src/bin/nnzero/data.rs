@@ -30,10 +30,10 @@ pub fn open_pair(
     let mut train = open_or_bundled(train, Dataset::bundled_train)?;
     if typefaces {
         let every = AugmentRecipe::HANDWRITING.typefaces_every;
-        train = match train.mixed_with(&Dataset::bundled_typefaces()?, every) {
-            Err(e @ DatasetError::MixShape { .. }) => {
-                return Err(CliError::Mismatch(format!("{e} (add --no-typefaces)")))
-            }
+        let hint = |e: DatasetError| CliError::Mismatch(format!("{e} (or add --no-typefaces)"));
+        let typefaces = Dataset::bundled_typefaces().map_err(hint)?;
+        train = match train.mixed_with(&typefaces, every) {
+            Err(e @ DatasetError::MixShape { .. }) => return Err(hint(e)),
             other => other?,
         };
     }

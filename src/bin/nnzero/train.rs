@@ -32,7 +32,8 @@ pub struct TrainArgs {
     /// Seed of the initial weights: the same seed and data give the same model, bit for bit.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Train on the first N samples of the training set only (a quick run).
+    /// Train on the first N samples of the training set only (a quick run; with --augment
+    /// the typeface digits mixed in count too, one in eleven).
     #[arg(long, value_name = "N", value_parser = sample_count, allow_negative_numbers = true)]
     pub limit: Option<u64>,
     /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
@@ -57,7 +58,9 @@ pub struct TrainArgs {
     #[arg(long, requires = "augment")]
     pub no_deskew: bool,
     /// With --augment, train on the training set alone, without the digits of 27 typefaces
-    /// mixed in (one after every 10 images; data/README.md).
+    /// mixed in (one after every 10 images, into any 28×28 training set of 10 classes, which
+    /// --augment takes for digits; data/README.md). A checkpoint of an --augment run made
+    /// before the typeface digits existed resumes with this.
     #[arg(long, requires = "augment")]
     pub no_typefaces: bool,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
