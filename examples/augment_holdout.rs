@@ -67,31 +67,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     recipe.ranges = ranges;
-    let data = Dataset::bundled_train()?;
-    let mut all = Vec::with_capacity(data.len());
-    let mut stream = data.stream()?;
-    while let Some((label, pixels)) = stream.next_record()? {
-        let mut image = pixels.to_vec();
-        if deskew {
-            nnzero::deskew::deskew(pixels, &mut image, 28);
+    // A dataset's images in memory, deskewed if asked.
+    let load = |data: Dataset| -> Result<Vec<(u8, Vec<u8>)>, nnzero::dataset::DatasetError> {
+        let mut images = Vec::with_capacity(data.len());
+        let mut stream = data.stream()?;
+        while let Some((label, pixels)) = stream.next_record()? {
+            let mut image = pixels.to_vec();
+            if deskew {
+                nnzero::deskew::deskew(pixels, &mut image, 28);
+            }
+            images.push((label, image));
         }
-        all.push((label, image));
-    }
+        Ok(images)
+    };
+    let all = load(Dataset::bundled_train()?)?;
     let (train, valid) = all.split_at(split.min(all.len()));
     // The typeface digits, one after every `typefaces_every` training images, in turn, as
     // `nnzero train --augment` mixes them into all 60,000 (`Dataset::mixed_with`). Here the
     // turn runs on across epochs and the copies are indexed apart from the images', so the
     // copies are not the CLI's (the README's held-out figures were measured with this loop).
     let every = recipe.typefaces_every as usize;
-    let mut typefaces = Vec::new();
-    let mut stream = Dataset::bundled_typefaces()?.stream()?;
-    while let Some((label, pixels)) = stream.next_record()? {
-        let mut image = pixels.to_vec();
-        if deskew {
-            nnzero::deskew::deskew(pixels, &mut image, 28);
-        }
-        typefaces.push((label, image));
-    }
+    let typefaces = load(Dataset::bundled_typefaces()?)?;
     let mut next_typeface = 0usize;
     println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew}");
 
