@@ -5,7 +5,8 @@
 //! so memory stays at a few hundred KB whatever the dataset's size (the 60,000 MNIST training
 //! images are 47 MB unpacked; a Pi Zero 2 has 512 MB in all). On a machine with a spare core
 //! the unpacking costs the trainer nothing. The one exception is a small dataset mixed into
-//! another ([`Dataset::mixed_with`]: `--augment`'s 754 typeface digits, 592 KB), held whole.
+//! another ([`Dataset::mixed_with`]: `--augment`'s 754 typeface digits and 1,565 Semeion digits,
+//! 1.8 MB), held whole.
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -26,6 +27,9 @@ pub const TEST_FILE: &str = "mnist-test.blob.gz";
 /// File name of the bundled typeface digits `--augment` mixes into MNIST (754 images:
 /// `tools/handwriting-set typefaces`, data/README.md).
 pub const TYPEFACES_FILE: &str = "typefaces.blob.gz";
+/// File name of the bundled Semeion digits `--augment` mixes into MNIST (1,565 images of about
+/// 80 people in Italy: `tools/handwriting-set semeion`, data/README.md).
+pub const SEMEION_FILE: &str = "semeion.blob.gz";
 
 #[cfg(feature = "embed-data")]
 static EMBEDDED_TRAIN: &[u8] = include_bytes!("../data/mnist-train.blob.gz");
@@ -33,6 +37,8 @@ static EMBEDDED_TRAIN: &[u8] = include_bytes!("../data/mnist-train.blob.gz");
 static EMBEDDED_TEST: &[u8] = include_bytes!("../data/mnist-test.blob.gz");
 #[cfg(feature = "embed-data")]
 static EMBEDDED_TYPEFACES: &[u8] = include_bytes!("../data/typefaces.blob.gz");
+#[cfg(feature = "embed-data")]
+static EMBEDDED_SEMEION: &[u8] = include_bytes!("../data/semeion.blob.gz");
 
 /// What can go wrong opening or reading a dataset.
 #[derive(Debug, thiserror::Error)]
@@ -100,13 +106,15 @@ pub struct Dataset {
     mix: Option<Mix>,
 }
 
-/// A small dataset's records (label and pixels each), held in memory and streamed one after
-/// every `every` records of the blob, in turn from the first: [`Dataset::mixed_with`].
+/// Small datasets' records (label and pixels each, one set after another), held in memory and
+/// streamed one after every `every` records of the blob, in turn from the first:
+/// [`Dataset::mixed_with`].
 #[derive(Debug, Clone)]
 struct Mix {
     records: std::sync::Arc<[u8]>,
     every: u32,
-    fingerprint: Fingerprint,
+    /// Each mixed-in set's, in order.
+    fingerprints: Vec<Fingerprint>,
     /// The blob's own count and name, for its read errors.
     own_count: u32,
     own_name: String,
@@ -132,44 +140,59 @@ impl Dataset {
         })
     }
 
-    /// This dataset with `other`'s records mixed in: one after every `every` of its own, in
-    /// turn, starting again from `other`'s first when they run out (and at every epoch).
-    /// `other` is read into memory and checked whole here, so it should be small: `--augment`
-    /// mixes the 754 typeface digits of [`Dataset::bundled_typefaces`] into MNIST, one after
-    /// every 10. The mixed dataset's [`len`](Self::len) and [`fingerprint`](Self::fingerprint)
-    /// count both (a checkpoint of a run on one does not resume on the other), and its
-    /// [`name`](Self::name) names both. Mixing into a mixed dataset replaces its mix.
-    pub fn mixed_with(mut self, other: &Dataset, every: u32) -> Result<Dataset, DatasetError> {
+    /// This dataset with `others`' records mixed in: one after every `every` of its own, in
+    /// turn (the first set's records, then the next set's), starting again from the first when
+    /// they run out (and at every epoch). `others` are read into memory and checked whole here,
+    /// so they should be small: `--augment` mixes the 754 typeface digits of
+    /// [`Dataset::bundled_typefaces`] and the 1,565 Italian hands of
+    /// [`Dataset::bundled_semeion`] into MNIST, one after every 10. The mixed dataset's
+    /// [`len`](Self::len) and [`fingerprint`](Self::fingerprint) count them all (a checkpoint
+    /// of a run on one does not resume on another), and its [`name`](Self::name) names them.
+    /// Mixing into a mixed dataset replaces its mix.
+    pub fn mixed_with(mut self, others: &[&Dataset], every: u32) -> Result<Dataset, DatasetError> {
         if let Some(mix) = self.mix.take() {
             (self.header.count, self.name) = (mix.own_count, mix.own_name);
         }
-        let (h, o) = (self.header, other.header);
+        let h = self.header;
         let shape = |h: Header| format!("{}×{}, {} classes", h.rows, h.cols, h.classes);
-        if (h.rows, h.cols, h.classes) != (o.rows, o.cols, o.classes) {
-            return Err(DatasetError::MixShape {
-                name: other.name.clone(),
-                into: self.name.clone(),
-                found: shape(o),
-                expected: shape(h),
-            });
+        for other in others {
+            let o = other.header;
+            if (h.rows, h.cols, h.classes) != (o.rows, o.cols, o.classes) {
+                return Err(DatasetError::MixShape {
+                    name: other.name.clone(),
+                    into: self.name.clone(),
+                    found: shape(o),
+                    expected: shape(h),
+                });
+            }
         }
-        if other.is_empty() || every == 0 {
+        let others: Vec<&Dataset> = others.iter().copied().filter(|o| !o.is_empty()).collect();
+        if others.is_empty() || every == 0 {
             return Ok(self);
         }
-        let mut records = Vec::with_capacity(other.len() * o.record_len());
-        let mut stream = other.stream()?;
-        while let Some((label, pixels)) = stream.next_record()? {
-            records.push(label);
-            records.extend_from_slice(pixels);
+        let mut records = Vec::new();
+        let mut fingerprints = Vec::with_capacity(others.len());
+        for other in &others {
+            let mut stream = other.stream()?;
+            while let Some((label, pixels)) = stream.next_record()? {
+                records.push(label);
+                records.extend_from_slice(pixels);
+            }
+            fingerprints.push(other.fingerprint()?);
         }
-        let name = format!("{} + {} (one after every {every})", self.name, other.name);
+        let names: Vec<&str> = others.iter().map(|o| o.name.as_str()).collect();
+        let name = format!(
+            "{} + {} (one after every {every})",
+            self.name,
+            names.join(" + ")
+        );
         let Some(count) = h.count.checked_add(h.count / every) else {
             return Err(DatasetError::MixTooLarge { name });
         };
         self.mix = Some(Mix {
             records: records.into(),
             every,
-            fingerprint: other.fingerprint()?,
+            fingerprints,
             own_count: h.count,
             own_name: std::mem::replace(&mut self.name, name),
         });
@@ -195,6 +218,16 @@ impl Dataset {
         Self::bundled_file(TYPEFACES_FILE)
     }
 
+    /// The bundled Semeion digits (1,565 images of about 80 people in Italy, each writing 0–9
+    /// twice), embedded or from the repository: what `--augment` mixes into MNIST with the
+    /// typeface digits ([`Dataset::mixed_with`]).
+    pub fn bundled_semeion() -> Result<Self, DatasetError> {
+        #[cfg(feature = "embed-data")]
+        return Self::embedded("embedded Semeion digits", EMBEDDED_SEMEION);
+        #[cfg(not(feature = "embed-data"))]
+        Self::bundled_file(SEMEION_FILE)
+    }
+
     /// The bundled MNIST test set (10,000 images), embedded or from the repository.
     pub fn bundled_test() -> Result<Self, DatasetError> {
         #[cfg(feature = "embed-data")]
@@ -218,7 +251,7 @@ impl Dataset {
     }
 
     /// The file's path, or the embedded data's name, for messages; a mixed dataset's names
-    /// both ([`mixed_with`](Self::mixed_with)).
+    /// them all ([`mixed_with`](Self::mixed_with)).
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -274,10 +307,12 @@ impl Dataset {
             .map_err(|e| self.err(e))?;
         let mut crc = hashed.hasher.finalize();
         if let Some(mix) = &self.mix {
-            // The blob's, the mixed-in records' and how often they come, hashed together.
+            // The blob's, each mixed-in set's and how often they come, hashed together.
             let mut hasher = crc32fast::Hasher::new_with_initial(crc);
-            hasher.update(&mix.fingerprint.crc.to_le_bytes());
-            hasher.update(&mix.fingerprint.count.to_le_bytes());
+            for print in &mix.fingerprints {
+                hasher.update(&print.crc.to_le_bytes());
+                hasher.update(&print.count.to_le_bytes());
+            }
             hasher.update(&mix.every.to_le_bytes());
             crc = hasher.finalize();
         }
@@ -424,8 +459,8 @@ pub struct Fingerprint {
     pub cols: u16,
     /// Number of classes.
     pub classes: u16,
-    /// CRC-32 of every unpacked byte of the blob (for a mixed dataset, of that and the mix:
-    /// [`Dataset::mixed_with`]).
+    /// CRC-32 of every unpacked byte of the blob (for a mixed dataset, of that and of each
+    /// mixed-in set's fingerprint: [`Dataset::mixed_with`]).
     pub crc: u32,
 }
 
@@ -564,21 +599,21 @@ mod tests {
     fn a_mixed_in_record_follows_every_nth_record_in_turn() {
         let main = dataset("main", &[0, 1, 2, 3, 4, 5, 6], 2);
         let extra = dataset("extra", &[8, 9], 2);
-        let mixed = main.clone().mixed_with(&extra, 3).unwrap();
+        let mixed = main.clone().mixed_with(&[&extra], 3).unwrap();
         assert_eq!(labels_streamed(&mixed), [0, 1, 2, 8, 3, 4, 5, 9, 6]);
         assert_eq!(mixed.len(), 9);
         // Every second: the mixed-in records come round again from the first.
-        let often = main.clone().mixed_with(&extra, 2).unwrap();
+        let often = main.clone().mixed_with(&[&extra], 2).unwrap();
         assert_eq!(labels_streamed(&often), [0, 1, 8, 2, 3, 9, 4, 5, 8, 6]);
         assert_eq!(often.len(), 10);
         // A count that `every` divides ends on a mixed-in record.
         let six = dataset("six", &[0, 1, 2, 3, 4, 5], 2)
-            .mixed_with(&extra, 3)
+            .mixed_with(&[&extra], 3)
             .unwrap();
         assert_eq!(labels_streamed(&six), [0, 1, 2, 8, 3, 4, 5, 9]);
         assert_eq!(six.len(), 8);
         // Mixing again replaces the mix; the name says what is mixed in.
-        let again = mixed.clone().mixed_with(&extra, 2).unwrap();
+        let again = mixed.clone().mixed_with(&[&extra], 2).unwrap();
         assert_eq!(labels_streamed(&again), labels_streamed(&often));
         assert_eq!(again.fingerprint().unwrap(), often.fingerprint().unwrap());
         assert_eq!(again.name(), "main + extra (one after every 2)");
@@ -586,15 +621,40 @@ mod tests {
         let prints = [&main, &mixed, &often].map(|d| d.fingerprint().unwrap());
         assert_eq!(prints[1].count, 9);
         assert!(prints[0] != prints[1] && prints[1] != prints[2] && prints[0] != prints[2]);
-        let none = main.clone().mixed_with(&extra, 0).unwrap();
+        let none = main.clone().mixed_with(&[&extra], 0).unwrap();
         assert_eq!(none.fingerprint().unwrap(), prints[0]);
         assert_eq!(labels_streamed(&none), [0, 1, 2, 3, 4, 5, 6]);
     }
 
     #[test]
+    fn several_sets_are_mixed_in_one_after_another() {
+        let main = dataset("main", &[0, 1, 2, 3, 4, 5, 6, 7], 2);
+        let (a, b) = (dataset("a", &[8], 2), dataset("b", &[9, 7], 2));
+        let mixed = main.clone().mixed_with(&[&a, &b], 2).unwrap();
+        assert_eq!(
+            labels_streamed(&mixed),
+            [0, 1, 8, 2, 3, 9, 4, 5, 7, 6, 7, 8]
+        );
+        assert_eq!(mixed.len(), 12);
+        assert_eq!(mixed.name(), "main + a + b (one after every 2)");
+        // Another order is another mix; an empty set adds nothing; one set alone is as before.
+        let swapped = main.clone().mixed_with(&[&b, &a], 2).unwrap();
+        assert_ne!(mixed.fingerprint().unwrap(), swapped.fingerprint().unwrap());
+        let empty = dataset("empty", &[], 2);
+        let with_empty = main.clone().mixed_with(&[&a, &empty, &b], 2).unwrap();
+        assert_eq!(
+            with_empty.fingerprint().unwrap(),
+            mixed.fingerprint().unwrap()
+        );
+        assert_eq!(labels_streamed(&with_empty), labels_streamed(&mixed));
+        let nothing = main.clone().mixed_with(&[], 2).unwrap();
+        assert_eq!(nothing.fingerprint().unwrap(), main.fingerprint().unwrap());
+    }
+
+    #[test]
     fn images_of_another_size_are_not_mixed_in() {
         let err = dataset("main", &[0, 1], 2)
-            .mixed_with(&dataset("tall", &[8], 3), 1)
+            .mixed_with(&[&dataset("tall", &[8], 3)], 1)
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -616,6 +676,22 @@ mod tests {
             assert!(pixels.iter().any(|&p| p > 128), "a digit with ink");
         }
         assert!(per_digit.iter().all(|&n| n >= 70), "{per_digit:?}");
+    }
+
+    /// The Semeion digits `--augment` mixes in: whole, MNIST-sized, every digit there.
+    #[test]
+    fn the_bundled_semeion_digits_are_whole() {
+        let data = Dataset::bundled_semeion().unwrap();
+        data.verify().unwrap();
+        let h = data.header();
+        assert_eq!((h.count, h.rows, h.cols, h.classes), (1565, 28, 28, 10));
+        let mut per_digit = [0; 10];
+        let mut stream = data.stream().unwrap();
+        while let Some((label, pixels)) = stream.next_record().unwrap() {
+            per_digit[label as usize] += 1;
+            assert!(pixels.iter().any(|&p| p > 128), "a digit with ink");
+        }
+        assert!(per_digit.iter().all(|&n| n >= 140), "{per_digit:?}");
     }
 
     #[test]

@@ -167,7 +167,8 @@ fn data_of_different_shapes_is_refused() {
     );
     assert_one_line_error(
         &o,
-        "its images are 28×28, 10 classes, not 14×14, 10 classes (or add --no-typefaces)",
+        "its images are 28×28, 10 classes, not 14×14, 10 classes (or add --no-typefaces \
+         --no-semeion)",
     );
 
     let model = small_model(d, "m.nnz", "1");
@@ -457,12 +458,27 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     assert_ne!(upright_off[5..], augmented[5..]);
     let o = nnzero(d, &["train", "--no-deskew"]);
     assert_eq!(o.status.code(), Some(2), "--no-deskew needs --augment");
-    // --augment mixes typeface digits in; --no-typefaces trains on MNIST alone.
-    let alone = run("aug5.nnz", &["--augment", "--no-typefaces"]);
+    // --augment mixes typeface and Semeion digits in; --no-typefaces and --no-semeion leave
+    // each out, both train on MNIST alone.
+    let alone = run("aug5.nnz", &["--augment", "--no-typefaces", "--no-semeion"]);
     assert_ne!(alone, augmented);
-    assert_eq!(alone, run("aug6.nnz", &["--augment", "--no-typefaces"]));
-    let o = nnzero(d, &["train", "--no-typefaces"]);
-    assert_eq!(o.status.code(), Some(2), "--no-typefaces needs --augment");
+    assert_eq!(
+        alone,
+        run("aug6.nnz", &["--augment", "--no-typefaces", "--no-semeion"])
+    );
+    let typefaces_only = run("aug7.nnz", &["--augment", "--no-semeion"]);
+    let semeion_only = run("aug8.nnz", &["--augment", "--no-typefaces"]);
+    for one in [&typefaces_only, &semeion_only] {
+        assert_ne!(one, &alone);
+    }
+    // The Semeion digits come after the 754 typeface digits: the 45 extra digits of 500
+    // records are all typeface digits, the same with --no-semeion.
+    assert_eq!(typefaces_only, augmented);
+    assert_ne!(semeion_only, augmented);
+    for flag in ["--no-typefaces", "--no-semeion"] {
+        let o = nnzero(d, &["train", flag]);
+        assert_eq!(o.status.code(), Some(2), "{flag} needs --augment");
+    }
     let o = nnzero(d, &["train", "--rotate", "100"]);
     assert_eq!(
         o.status.code(),

@@ -213,14 +213,15 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
 }
 
 /// Trains with `--augment` (the recipe for real handwriting: deskewed, European 1s and 7s,
-/// typeface digits mixed in) and reads both halves. Each half is held to what was measured less
-/// two pictures: 221/230 = 96.1 % of the tuning half and 213/230 = 92.6 % of the report half
+/// typeface and Semeion digits mixed in) and reads both halves. The tuning half is held to
+/// 219/230, the report half to 213/230: 220/230 = 95.7 % and 215/230 = 93.5 % were measured
 /// with `--augment --seed 1` (784-400-10), `predict` reading each digit twice, as it is and
-/// thinner (220 and 215 before the typeface digits, 218 and 211 before the European 1s and 7s;
-/// 208 and 206 before hollow strokes were filled, faint pencil kept, grainy pieces joined and
-/// ruled lines followed through a bar). The book's preparation reads about a tenth. The UCI
-/// optdigits test set is held to 85 %: it reads 1559/1797 = 86.8 % (1542 before the typeface
-/// digits, 1491 before the European 1s and 7s, 43 % before tight crops were given a margin).
+/// thinner (221 and 213 before the Semeion digits, 220 and 215 before the typeface digits, 218
+/// and 211 before the European 1s and 7s; 208 and 206 before hollow strokes were filled, faint
+/// pencil kept, grainy pieces joined and ruled lines followed through a bar). The book's
+/// preparation reads about a tenth. The UCI optdigits test set is held to 87 %: it reads
+/// 1588/1797 = 88.4 % (1559 before the Semeion digits, 1542 before the typeface digits, 1491
+/// before the European 1s and 7s, 43 % before tight crops were given a margin).
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
@@ -246,7 +247,7 @@ fn the_augment_recipe_reads_the_report_half() {
         100.0 * tune
     );
     assert!(
-        report >= 211.0 / 230.0,
+        report >= 213.0 / 230.0,
         "read {:.1} % of the report half",
         100.0 * report
     );
@@ -254,7 +255,7 @@ fn the_augment_recipe_reads_the_report_half() {
     // Real handwriting from elsewhere, cropped tight to its ink (tests/optdigits/README.md).
     let optdigits = read_optdigits(&model, dir.path());
     assert!(
-        optdigits >= 0.85,
+        optdigits >= 0.87,
         "read {:.1} % of the UCI optdigits test set",
         100.0 * optdigits
     );

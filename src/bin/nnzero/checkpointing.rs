@@ -11,7 +11,7 @@ use nnzero::atomic::{check_space, check_writable, human_bytes, parent_dir};
 use nnzero::run::checkpoint::{self, CheckpointError};
 use nnzero::run::{Observer, Position, Recipe, Run, RunLock, Status};
 
-use crate::data::{open_pair, start};
+use crate::data::{open_pair, start, Mixes};
 use crate::error::CliError;
 use crate::signals::Signals;
 
@@ -133,13 +133,13 @@ fn identity(p: &Path) -> PathBuf {
 }
 
 /// A new run of `recipe`, or with `resume` the run of the newest good checkpoint (on the
-/// named data, with the typeface digits mixed in if `typefaces`: [`open_pair`]).
+/// named data, with the bundled digits of `mixes` mixed in: [`open_pair`]).
 pub fn start_or_resume(
     resume: bool,
     recipe: Recipe,
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
-    typefaces: bool,
+    mixes: Mixes,
     paths: &Paths,
 ) -> Result<Run, CliError> {
     let path = &paths.checkpoint;
@@ -152,7 +152,7 @@ pub fn start_or_resume(
                 path.display()
             )));
         }
-        return start(recipe, train, test, typefaces);
+        return start(recipe, train, test, mixes);
     }
     let (c, from, passed_over) = match checkpoint::load_newest(path) {
         Ok(found) => found,
@@ -163,7 +163,7 @@ pub fn start_or_resume(
                 "no checkpoint at {}: starting from the beginning",
                 path.display()
             ));
-            return start(recipe, train, test, typefaces);
+            return start(recipe, train, test, mixes);
         }
         Err(e) => {
             return Err(CliError::Checkpoint(format!(
@@ -180,7 +180,7 @@ pub fn start_or_resume(
             from.display()
         ));
     }
-    let (train, test) = open_pair(train, test, typefaces)?;
+    let (train, test) = open_pair(train, test, mixes)?;
     let run = Run::resume(recipe, train, test, c).map_err(|e| match e {
         nnzero::run::RunError::NotThisRun(why) => CliError::Checkpoint(format!(
             "cannot resume from {}: it is of another run: {why}",

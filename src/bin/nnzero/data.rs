@@ -19,34 +19,56 @@ pub fn open_or_bundled(
     })
 }
 
-/// The training and test sets named (or the bundled ones); with `typefaces`, the training
-/// set has the bundled typeface digits mixed in, as `--augment` trains
-/// ([`AugmentRecipe::typefaces_every`]).
+/// The bundled digits `--augment` mixes into its training set, one after every
+/// [`AugmentRecipe::mix_every`] images: the typeface digits, then the Semeion digits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mixes {
+    /// `Dataset::bundled_typefaces` (unless `--no-typefaces`).
+    pub typefaces: bool,
+    /// `Dataset::bundled_semeion` (unless `--no-semeion`).
+    pub semeion: bool,
+}
+
+/// The training and test sets named (or the bundled ones), the training set with the bundled
+/// digits of `mixes` mixed in, as `--augment` trains.
 pub fn open_pair(
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
-    typefaces: bool,
+    mixes: Mixes,
 ) -> Result<(Dataset, Dataset), CliError> {
     let mut train = open_or_bundled(train, Dataset::bundled_train)?;
-    if typefaces {
-        let every = AugmentRecipe::HANDWRITING.typefaces_every;
-        let hint = |e: DatasetError| CliError::Mismatch(format!("{e} (or add --no-typefaces)"));
-        let typefaces = Dataset::bundled_typefaces().map_err(hint)?;
-        train = match train.mixed_with(&typefaces, every) {
-            Err(e @ DatasetError::MixShape { .. }) => return Err(hint(e)),
+    fn hint(flags: &'static str) -> impl Fn(DatasetError) -> CliError {
+        move |e| CliError::Mismatch(format!("{e} (or add {flags})"))
+    }
+    let mut extra = Vec::new();
+    if mixes.typefaces {
+        extra.push(Dataset::bundled_typefaces().map_err(hint("--no-typefaces"))?);
+    }
+    if mixes.semeion {
+        extra.push(Dataset::bundled_semeion().map_err(hint("--no-semeion"))?);
+    }
+    if !extra.is_empty() {
+        let every = AugmentRecipe::HANDWRITING.mix_every;
+        let flags = match (mixes.typefaces, mixes.semeion) {
+            (true, true) => "--no-typefaces --no-semeion",
+            (true, false) => "--no-typefaces",
+            _ => "--no-semeion",
+        };
+        train = match train.mixed_with(&extra.iter().collect::<Vec<_>>(), every) {
+            Err(e @ DatasetError::MixShape { .. }) => return Err(hint(flags)(e)),
             other => other?,
         };
     }
     Ok((train, open_or_bundled(test, Dataset::bundled_test)?))
 }
 
-/// A new run of `recipe` on the named data (with the typeface digits mixed in, if asked).
+/// A new run of `recipe` on the named data (with the bundled digits of `mixes` mixed in).
 pub fn start(
     recipe: Recipe,
     train: &Option<PathBuf>,
     test: &Option<PathBuf>,
-    typefaces: bool,
+    mixes: Mixes,
 ) -> Result<Run, CliError> {
-    let (train, test) = open_pair(train, test, typefaces)?;
+    let (train, test) = open_pair(train, test, mixes)?;
     Ok(Run::new(recipe, train, test)?)
 }

@@ -8,6 +8,7 @@ use nnzero::run::{Observer, Recipe, Run};
 use nnzero::Network;
 
 use crate::checkpointing::{start_or_resume, train_with_checkpoints, Files, Paths};
+use crate::data::Mixes;
 use crate::error::CliError;
 use crate::progress::Console;
 
@@ -57,12 +58,18 @@ pub struct TrainArgs {
     /// its moments first (the model records which, and predict does the same).
     #[arg(long, requires = "augment")]
     pub no_deskew: bool,
-    /// With --augment, train on the training set alone, without the digits of 27 typefaces
-    /// mixed in (one after every 10 images, into any 28×28 training set of 10 classes, which
-    /// --augment takes for digits; data/README.md). A checkpoint of an --augment run made
-    /// before the typeface digits existed resumes with this.
+    /// With --augment, train without the digits of 27 typefaces mixed in (they and the
+    /// Semeion digits come one after every 10 images, into any 28×28 training set of 10
+    /// classes, which --augment takes for digits; data/README.md). With --no-semeion too, the
+    /// training set alone: a checkpoint of an --augment run made before the typeface digits
+    /// existed resumes with both.
     #[arg(long, requires = "augment")]
     pub no_typefaces: bool,
+    /// With --augment, train without the 1,565 digits of about 80 people in Italy (the
+    /// Semeion set, CC BY 4.0; data/README.md) mixed in with the typeface digits. A checkpoint
+    /// of an --augment run made before they were mixed in resumes with this.
+    #[arg(long, requires = "augment")]
+    pub no_semeion: bool,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
     /// for bit, for every count, so a run may resume with another) [default: the machine's
     /// cores, at most 4; with --rotate or --augment, those left beside the threads making the
@@ -158,15 +165,19 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
     }
 }
 
-/// Whether `args` mix the typeface digits into the training set (`--augment`, unless
-/// `--no-typefaces`).
-pub fn typefaces(args: &TrainArgs) -> bool {
-    args.augment && !args.no_typefaces && AugmentRecipe::HANDWRITING.typefaces_every > 0
+/// The bundled digits `args` mix into the training set (with `--augment`, the typeface and
+/// the Semeion digits, unless `--no-typefaces` or `--no-semeion`).
+pub fn mixes(args: &TrainArgs) -> Mixes {
+    let mixing = args.augment && AugmentRecipe::HANDWRITING.mix_every > 0;
+    Mixes {
+        typefaces: mixing && !args.no_typefaces,
+        semeion: mixing && !args.no_semeion,
+    }
 }
 
 /// Opens the data `args` name and starts a run on them.
 pub fn start(args: &TrainArgs) -> Result<Run, CliError> {
-    let run = crate::data::start(recipe(args), &args.train, &args.test, typefaces(args))?;
+    let run = crate::data::start(recipe(args), &args.train, &args.test, mixes(args))?;
     Ok(with_threads(args, run))
 }
 
@@ -229,7 +240,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         recipe(args),
         &args.train,
         &args.test,
-        typefaces(args),
+        mixes(args),
         &paths,
     )?;
     let mut run = with_threads(args, run);

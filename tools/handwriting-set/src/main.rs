@@ -8,6 +8,7 @@
 //! handwriting-set score --model model.nnz --unsure   # the "unsure" trade-off, tuning half
 //! handwriting-set score --model model.nnz --dir D    # any folder with a manifest.csv
 //! handwriting-set typefaces                # data/typefaces.blob.gz, --augment's typeface digits
+//! handwriting-set semeion data/semeion/semeion.data.gz   # data/semeion.blob.gz
 //! ```
 //! The set looks like real use: digits from 22 handwriting fonts and from pen strokes drawn
 //! by programmatic hands, on canvases from 28 px to a 1200 px page, off centre, slanted up to
@@ -24,7 +25,9 @@
 mod hands;
 mod render;
 mod rng;
+mod semeion;
 mod teach_hand;
+mod training_digits;
 mod typefaces;
 
 use std::collections::BTreeMap;
@@ -236,6 +239,19 @@ enum Cmd {
         #[arg(long)]
         sheet: Option<PathBuf>,
     },
+    /// Prepare the Semeion Handwritten Digit set (UCI's `semeion.data`) as training digits
+    /// `--augment` mixes into MNIST (see semeion.rs).
+    Semeion {
+        /// UCI's `semeion.data` (plain or gzipped, as data/semeion/semeion.data.gz): a digit
+        /// per line, 256 pixels and a one-hot label.
+        source: PathBuf,
+        /// The blob to write (gzipped).
+        #[arg(long, default_value = "data/semeion.blob.gz")]
+        out: PathBuf,
+        /// Also draw every digit as prepared to this PNG, ten to a row.
+        #[arg(long)]
+        sheet: Option<PathBuf>,
+    },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
@@ -310,6 +326,7 @@ fn main() -> ExitCode {
             };
             typefaces::generate(&fonts, &out, sheet.as_deref())
         }
+        Cmd::Semeion { source, out, sheet } => semeion::generate(&source, &out, sheet.as_deref()),
         Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
     };
     match result {

@@ -10,10 +10,9 @@
 use std::path::{Path, PathBuf};
 
 use ab_glyph::{Font, FontVec};
-use nnzero::blob::{BlobWriter, Header};
 use nnzero::prepare::{prepare_gray, Gray};
 
-use crate::{glyph_mask, render, MASK, REPORT_FONTS, TUNE_FONTS};
+use crate::{glyph_mask, render, training_digits, MASK, REPORT_FONTS, TUNE_FONTS};
 
 /// The typefaces, from Debian's packages (data/README.md lists each package's licence).
 /// Chosen before any scoring, for looking like something a person might write or print by
@@ -105,29 +104,9 @@ pub fn generate(fonts: &[PathBuf], out: &Path, sheet: Option<&Path>) -> Result<(
         }
     }
 
-    let header = Header::new(digits.len() as u32, 28, 28, 10).map_err(|e| e.to_string())?;
-    let mut blob = BlobWriter::new(Vec::new(), header).map_err(|e| e.to_string())?;
-    for (label, pixels) in &digits {
-        blob.push(*label, pixels).map_err(|e| e.to_string())?;
-    }
-    let blob = blob.finish().map_err(|e| e.to_string())?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    std::io::Write::write_all(&mut gz, &blob).map_err(|e| e.to_string())?;
-    let gz = gz.finish().map_err(|e| e.to_string())?;
-    nnzero::atomic::write(out, &gz).map_err(|e| format!("{}: {e}", out.display()))?;
-
+    training_digits::write_blob(&digits, out)?;
     if let Some(sheet) = sheet {
-        let rows = (shown.len() as u32).div_ceil(10);
-        let mut canvas = image::GrayImage::new(10 * 28, rows * 28);
-        for (k, pixels) in shown.iter().enumerate() {
-            let (x0, y0) = ((k as u32 % 10) * 28, (k as u32 / 10) * 28);
-            for (i, &v) in pixels.iter().enumerate() {
-                canvas.put_pixel(x0 + i as u32 % 28, y0 + i as u32 / 28, image::Luma([v]));
-            }
-        }
-        canvas
-            .save(sheet)
-            .map_err(|e| format!("{}: {e}", sheet.display()))?;
+        training_digits::write_sheet(&shown, sheet)?;
     }
     println!(
         "wrote {} digits of {} typefaces to {}",
