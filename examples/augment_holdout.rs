@@ -10,8 +10,8 @@
 //! strokes), blur and lowres (chances of a blurred or half-resolution copy), flag and bar (chances
 //! of a European flag on a 1's copy and a bar on a 7's), typefaces (one typeface digit after
 //! every N training images, 0 for none), semeion (1: the Semeion digits mixed in after the
-//! typeface digits, as `--augment` does; 0, the default, as the README's held-out figures
-//! were measured), split (training images),
+//! typeface digits, as `--augment` does, at the same pace; 0, the default, as the README's
+//! held-out figures were measured), split (training images),
 //! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
 //! the trained model, to score on the handwriting set's tuning half).
 
@@ -91,12 +91,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // indexed apart from the images', so the copies are not the CLI's (the README's held-out
     // figures were measured with this loop, before the Semeion digits: semeion=0).
     let every = recipe.mix_every as usize;
+    if semeion && every == 0 {
+        return Err("semeion=1 needs typefaces=N above 0: N paces both".into());
+    }
     let mut typefaces = load(Dataset::bundled_typefaces()?)?;
     if semeion {
         typefaces.extend(load(Dataset::bundled_semeion()?)?);
     }
     let mut next_typeface = 0usize;
-    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew}");
+    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew} semeion {semeion}");
 
     let mut net = Network::new(784, hidden, 10, lr, seed);
     let mut aug = Augmenter::new(seed ^ 0x5eed_a06e_47a7_10e5, recipe.ranges, 28);

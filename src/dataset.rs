@@ -77,7 +77,8 @@ pub enum DatasetError {
         /// The mixed dataset.
         name: String,
     },
-    /// Bundled data (MNIST, the typeface digits) is not where this binary was built to find it.
+    /// Bundled data (MNIST, the typeface or Semeion digits) is not where this binary was built
+    /// to find it.
     #[error(
         "bundled data not found at {} (run from a clone of nnzero, pass the blob's path, or \
          build with --features embed-data)",
@@ -170,7 +171,8 @@ impl Dataset {
         if others.is_empty() || every == 0 {
             return Ok(self);
         }
-        let mut records = Vec::new();
+        let total: usize = others.iter().map(|o| o.len()).sum();
+        let mut records = Vec::with_capacity(total * h.record_len());
         let mut fingerprints = Vec::with_capacity(others.len());
         for other in &others {
             let mut stream = other.stream()?;
@@ -459,8 +461,9 @@ pub struct Fingerprint {
     pub cols: u16,
     /// Number of classes.
     pub classes: u16,
-    /// CRC-32 of every unpacked byte of the blob (for a mixed dataset, of that and of each
-    /// mixed-in set's fingerprint: [`Dataset::mixed_with`]).
+    /// CRC-32 of every unpacked byte of the blob. For a mixed dataset ([`Dataset::mixed_with`])
+    /// the CRC-32 goes on from there over each mixed-in set's `crc` and `count`, in order, then
+    /// `every` (each little-endian).
     pub crc: u32,
 }
 

@@ -153,7 +153,8 @@ fn data_of_different_shapes_is_refused() {
     fs::write(d.join("small.blob"), w.finish().unwrap()).unwrap();
     let o = nnzero(d, &["train", "--train", "small.blob"]);
     assert_one_line_error(&o, "training images are 14×14 but test images 28×28");
-    // --augment would mix 28×28 typeface digits into them: say so, and how to do without.
+    // --augment would mix 28×28 typeface and Semeion digits into them: say so, and how to do
+    // without.
     let o = nnzero(
         d,
         &[

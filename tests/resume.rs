@@ -299,6 +299,26 @@ fn a_checkpoint_of_another_recipe_or_other_data_is_refused_saying_what_differs()
     assert_ok(&nnzero(d, &args("m.nnz", &["--resume"])));
 }
 
+/// The digits `--augment` mixes in are part of the training data: a checkpoint of a run
+/// without the Semeion digits (one made before they existed) resumes only without them.
+#[test]
+fn a_checkpoint_of_another_mix_is_refused_and_resumes_with_its_flags() {
+    let dir = data_dir();
+    let d = dir.path();
+    interrupted(d, &["--augment", "--no-semeion"]);
+    for other in [&["--augment"][..], &["--augment", "--no-typefaces"]] {
+        let o = nnzero(d, &args("m.nnz", &[other, &["--resume"]].concat()));
+        assert_one_line_error(
+            &o,
+            "cannot resume from m.nnz.ckpt: it is of another run: training set",
+        );
+    }
+    assert_ok(&nnzero(
+        d,
+        &args("m.nnz", &["--augment", "--no-semeion", "--resume"]),
+    ));
+}
+
 #[test]
 fn a_damaged_checkpoint_is_refused_and_the_previous_one_used() {
     let dir = data_dir();

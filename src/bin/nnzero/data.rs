@@ -21,7 +21,7 @@ pub fn open_or_bundled(
 
 /// The bundled digits `--augment` mixes into its training set, one after every
 /// [`AugmentRecipe::mix_every`] images: the typeface digits, then the Semeion digits.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Mixes {
     /// `Dataset::bundled_typefaces` (unless `--no-typefaces`).
     pub typefaces: bool,

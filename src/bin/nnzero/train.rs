@@ -34,7 +34,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Train on the first N samples of the training set only (a quick run; with --augment
-    /// the typeface digits mixed in count too, one in eleven).
+    /// the typeface and Semeion digits mixed in count too, one in eleven).
     #[arg(long, value_name = "N", value_parser = sample_count, allow_negative_numbers = true)]
     pub limit: Option<u64>,
     /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
@@ -66,7 +66,7 @@ pub struct TrainArgs {
     #[arg(long, requires = "augment")]
     pub no_typefaces: bool,
     /// With --augment, train without the 1,565 digits of about 80 people in Italy (the
-    /// Semeion set, CC BY 4.0; data/README.md) mixed in with the typeface digits. A checkpoint
+    /// Semeion set, CC BY 4.0; data/semeion/README.md) mixed in with the typeface digits. A checkpoint
     /// of an --augment run made before they were mixed in resumes with this.
     #[arg(long, requires = "augment")]
     pub no_semeion: bool,

@@ -64,8 +64,11 @@ pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), S
         ) else {
             return Err(format!("{}: the label is not one-hot", at()));
         };
-        let ink: Vec<f32> = pixels.iter().map(|&v| f32::from(v > 0.5)).collect();
-        let mask = unstretch(&ink, ASPECT[label]);
+        if let Some(v) = pixels.iter().find(|&&v| v != 0.0 && v != 1.0) {
+            return Err(format!("{}: a pixel of {v}, not 0 or 1", at()));
+        }
+        let ink = pixels;
+        let mask = unstretch(ink, ASPECT[label]);
         // Black ink on white paper, as a scan of it would be.
         let paper = mask
             .iter()
@@ -82,7 +85,10 @@ pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), S
         digits.push((label as u8, prepared));
     }
     if digits.is_empty() {
-        return Err(format!("{name}: no digits"));
+        return Err(format!(
+            "{name}: no digits ({} left out as pieces)",
+            dropped.len()
+        ));
     }
     training_digits::write_blob(&digits, out)?;
     if let Some(sheet) = sheet {
@@ -99,14 +105,16 @@ pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), S
     Ok(())
 }
 
-/// A text file, gunzipped if its name ends in `.gz` (as `data/semeion/semeion.data.gz`).
+/// A text file, gunzipped if it starts with gzip's magic bytes (as
+/// `data/semeion/semeion.data.gz`).
 fn read_text(path: &Path) -> std::io::Result<String> {
-    let file = std::fs::File::open(path)?;
+    let bytes = std::fs::read(path)?;
     let mut text = String::new();
-    if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(file).read_to_string(&mut text)?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_string(&mut text)?;
     } else {
-        std::io::BufReader::new(file).read_to_string(&mut text)?;
+        text = String::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     }
     Ok(text)
 }
@@ -196,6 +204,58 @@ fn box_blur(mask: &[f32], r: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `text` to a file of its own and runs [`generate`] on it.
+    fn generate_from(name: &str, text: &str) -> Result<(), String> {
+        let dir = std::env::temp_dir().join(format!("semeion-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("semeion.data"), text).unwrap();
+        let result = generate(&dir.join("semeion.data"), &dir.join("out.blob.gz"), None);
+        let wrote = dir.join("out.blob.gz").exists();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(result.is_ok() || !wrote, "nothing is written on an error");
+        result
+    }
+
+    /// A line of `semeion.data`: a bar across the middle, of pixels `pixel`, and a label
+    /// with a 1 for each of `labels` (one-hot when there is one).
+    fn line(pixel: &str, labels: &[usize]) -> String {
+        let mut fields: Vec<String> = (0..SIDE * SIDE)
+            .map(|i| {
+                if (6..10).contains(&(i / SIDE)) {
+                    pixel
+                } else {
+                    "0"
+                }
+                .to_string()
+            })
+            .collect();
+        fields.extend((0..10).map(|d| if labels.contains(&d) { "1" } else { "0" }.to_string()));
+        fields.join(" ")
+    }
+
+    #[test]
+    fn bad_lines_are_refused_with_their_number() {
+        let good = line("1", &[3]);
+        let cases = [
+            (line("0.7", &[3]), "line 3: a pixel of 0.7, not 0 or 1"),
+            (line("1", &[3]) + " 0", "line 3: 267 numbers, not 266"),
+            (line("1", &[3, 5]), "line 3: the label is not one-hot"),
+            (line("1", &[]), "line 3: the label is not one-hot"),
+            (line("x", &[3]), "line 3: invalid float literal"),
+        ];
+        for (bad, expected) in cases {
+            let err = generate_from("bad", &format!("{good}\n\n{bad}\n")).unwrap_err();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_digit_prepared_wider_than_tall_is_left_out() {
+        // A bar across the box, squeezed to a 3's aspect, is still wider than tall: a piece.
+        let err = generate_from("piece", &line("1", &[3])).unwrap_err();
+        assert!(err.ends_with("no digits (1 left out as pieces)"), "{err}");
+    }
 
     #[test]
     fn a_full_width_bar_is_squeezed_to_the_class_aspect() {
