@@ -210,7 +210,9 @@ pub fn compose(mask: &[f32], msize: usize, page: &Page, rng: &mut Rng) -> Dynami
     }
 }
 
-fn bilinear(mask: &[f32], size: usize, x: f32, y: f32) -> f32 {
+/// A square mask of side `size` sampled at (x, y) in pixel coordinates (pixel centres at whole
+/// numbers), bilinearly, with nothing outside it.
+pub fn bilinear(mask: &[f32], size: usize, x: f32, y: f32) -> f32 {
     let (x0, y0) = (x.floor(), y.floor());
     let (fx, fy) = (x - x0, y - y0);
     let at = |xi: f32, yi: f32| {

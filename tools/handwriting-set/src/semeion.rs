@@ -17,7 +17,7 @@ use std::path::Path;
 
 use nnzero::prepare::{prepare_gray, Gray};
 
-use crate::{training_digits, MASK};
+use crate::{render, training_digits, MASK};
 
 /// Side of Semeion's digits.
 const SIDE: usize = 16;
@@ -126,24 +126,12 @@ fn unstretch(ink: &[f32], aspect: f32) -> Vec<f32> {
     let height = HEIGHT as f32;
     let width = (height * aspect).round();
     let (x0, y0) = ((MASK as f32 - width) / 2.0, (MASK as f32 - height) / 2.0);
-    let at = |x: i32, y: i32| {
-        if x < 0 || y < 0 || x >= SIDE as i32 || y >= SIDE as i32 {
-            0.0
-        } else {
-            ink[y as usize * SIDE + x as usize]
-        }
-    };
     let mut mask = vec![0.0f32; MASK * MASK];
     for y in 0..MASK {
         for x in 0..MASK {
             let u = (x as f32 + 0.5 - x0) * SIDE as f32 / width - 0.5;
             let v = (y as f32 + 0.5 - y0) * SIDE as f32 / height - 0.5;
-            let (ui, vi) = (u.floor(), v.floor());
-            let (fu, fv) = (u - ui, v - vi);
-            let (ui, vi) = (ui as i32, vi as i32);
-            let top = at(ui, vi) * (1.0 - fu) + at(ui + 1, vi) * fu;
-            let bottom = at(ui, vi + 1) * (1.0 - fu) + at(ui + 1, vi + 1) * fu;
-            mask[y * MASK + x] = top * (1.0 - fv) + bottom * fv;
+            mask[y * MASK + x] = render::bilinear(ink, SIDE, u, v);
         }
     }
     for _ in 0..2 {
