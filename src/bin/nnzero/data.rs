@@ -8,11 +8,11 @@ use nnzero::run::{Recipe, Run};
 
 use crate::error::CliError;
 
+/// Opens a bundled dataset (`Dataset::bundled_train`, …).
+type Bundled = fn() -> Result<Dataset, DatasetError>;
+
 /// Opens the given blob or the bundled one.
-pub fn open_or_bundled(
-    path: &Option<PathBuf>,
-    bundled: fn() -> Result<Dataset, DatasetError>,
-) -> Result<Dataset, CliError> {
+pub fn open_or_bundled(path: &Option<PathBuf>, bundled: Bundled) -> Result<Dataset, CliError> {
     Ok(match path {
         Some(p) => Dataset::open(p)?,
         None => bundled()?,
@@ -37,25 +37,30 @@ pub fn open_pair(
     mixes: Mixes,
 ) -> Result<(Dataset, Dataset), CliError> {
     let mut train = open_or_bundled(train, Dataset::bundled_train)?;
-    fn hint(flags: &'static str) -> impl Fn(DatasetError) -> CliError {
-        move |e| CliError::Mismatch(format!("{e} (or add {flags})"))
+    let hint = |flags: &str| {
+        let flags = flags.to_string();
+        move |e: DatasetError| CliError::Mismatch(format!("{e} (or add {flags})"))
+    };
+    // Each bundled set, whether it is wanted, and the flag that leaves it out.
+    let bundled: [(bool, Bundled, &str); 2] = [
+        (
+            mixes.typefaces,
+            Dataset::bundled_typefaces,
+            "--no-typefaces",
+        ),
+        (mixes.semeion, Dataset::bundled_semeion, "--no-semeion"),
+    ];
+    let (mut sets, mut flags) = (Vec::new(), Vec::new());
+    for (wanted, open, flag) in bundled {
+        if wanted {
+            sets.push(open().map_err(hint(flag))?);
+            flags.push(flag);
+        }
     }
-    let mut extra = Vec::new();
-    if mixes.typefaces {
-        extra.push(Dataset::bundled_typefaces().map_err(hint("--no-typefaces"))?);
-    }
-    if mixes.semeion {
-        extra.push(Dataset::bundled_semeion().map_err(hint("--no-semeion"))?);
-    }
-    if !extra.is_empty() {
+    if !sets.is_empty() {
         let every = AugmentRecipe::HANDWRITING.mix_every;
-        let flags = match (mixes.typefaces, mixes.semeion) {
-            (true, true) => "--no-typefaces --no-semeion",
-            (true, false) => "--no-typefaces",
-            _ => "--no-semeion",
-        };
-        train = match train.mixed_with(&extra.iter().collect::<Vec<_>>(), every) {
-            Err(e @ DatasetError::MixShape { .. }) => return Err(hint(flags)(e)),
+        train = match train.mixed_with(&sets.iter().collect::<Vec<_>>(), every) {
+            Err(e @ DatasetError::MixShape { .. }) => return Err(hint(&flags.join(" "))(e)),
             other => other?,
         };
     }
