@@ -67,8 +67,7 @@ pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), S
         if let Some(v) = pixels.iter().find(|&&v| v != 0.0 && v != 1.0) {
             return Err(format!("{}: a pixel of {v}, not 0 or 1", at()));
         }
-        let ink = pixels;
-        let mask = unstretch(ink, ASPECT[label]);
+        let mask = unstretch(pixels, ASPECT[label]);
         // Black ink on white paper, as a scan of it would be.
         let paper = mask
             .iter()
