@@ -11,7 +11,8 @@
 //! of a European flag on a 1's copy and a bar on a 7's), typefaces (one typeface digit after
 //! every N training images, 0 for none), semeion (1: the Semeion digits mixed in after the
 //! typeface digits, as `--augment` does, at the same pace; 0, the default, as the README's
-//! held-out figures were measured), split (training images),
+//! held-out figures were measured), swiss (1: the Swiss digits after those, as `--augment`
+//! does; needs semeion=1), split (training images),
 //! deskew (1: every image stood upright by its moments first, `nnzero::deskew`), save (a path:
 //! the trained model, to score on the handwriting set's tuning half).
 
@@ -32,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         0.1f32,
         50_000,
     );
-    let (mut deskew, mut semeion, mut save) = (false, false, None);
+    let (mut deskew, mut semeion, mut swiss, mut save) = (false, false, false, None);
     for arg in std::env::args().skip(1) {
         let (k, v) = arg
             .split_once('=')
@@ -65,6 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "split" => split = v.parse()?,
             "typefaces" => recipe.mix_every = v.parse()?,
             "semeion" => semeion = v == "1",
+            "swiss" => swiss = v == "1",
             "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),
         }
@@ -85,21 +87,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let all = load(Dataset::bundled_train()?)?;
     let (train, valid) = all.split_at(split.min(all.len()));
-    // The typeface digits (and with semeion=1 the Semeion digits after them), one after every
+    // The typeface digits (and with semeion=1 the Semeion digits after them, with swiss=1 the
+    // Swiss digits after those), one after every
     // `mix_every` training images, in turn, as `nnzero train --augment` mixes them into all
-    // 60,000 (`Dataset::mixed_with`). Here the turn runs on across epochs and the copies are
-    // indexed apart from the images', so the copies are not the CLI's (the README's held-out
+    // 60,000 (`Dataset::mixed_with`). Here the turn runs on across epochs, as there (from where
+    // this loop's last epoch left it, not from a fixed place), and the copies are indexed apart
+    // from the images', so the copies are not the CLI's (the README's held-out
     // figures were measured with this loop, before the Semeion digits: semeion=0).
     let every = recipe.mix_every as usize;
     if semeion && every == 0 {
         return Err("semeion=1 needs typefaces=N above 0: N paces both".into());
     }
+    if swiss && !semeion {
+        return Err("swiss=1 comes after the Semeion digits: it needs semeion=1".into());
+    }
     let mut typefaces = load(Dataset::bundled_typefaces()?)?;
     if semeion {
         typefaces.extend(load(Dataset::bundled_semeion()?)?);
     }
+    if swiss {
+        typefaces.extend(load(Dataset::bundled_swiss()?)?);
+    }
     let mut next_typeface = 0usize;
-    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew} semeion {semeion}");
+    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew} semeion {semeion} swiss {swiss}");
 
     let mut net = Network::new(784, hidden, 10, lr, seed);
     let mut aug = Augmenter::new(seed ^ 0x5eed_a06e_47a7_10e5, recipe.ranges, 28);

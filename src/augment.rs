@@ -549,7 +549,8 @@ pub struct AugmentRecipe {
     /// One extra digit mixed into the training images after every this many, 0 for none: in
     /// `std`, the 754 digits of 27 typefaces in neither half of the handwriting set
     /// (`Dataset::bundled_typefaces`), then the 1,565 digits of about 80 people in Italy
-    /// (`Dataset::bundled_semeion`), in turn. The data is mixed, not the trainer: `nnzero train
+    /// (`Dataset::bundled_semeion`), then 4,095 scanned digits of 21 people, mostly in
+    /// Switzerland (`Dataset::bundled_swiss`), in turn. The data is mixed, not the trainer: `nnzero train
     /// --augment` opens its training set with `Dataset::mixed_with(…, mix_every)`, and a
     /// library user's `Run` trains on whatever dataset it is given. UCI optdigits, seeds 1 and
     /// 2: 1542, 1567 of 1797 with neither, 1559, 1584 with the typefaces, 1588, 1608 with both

@@ -4,9 +4,9 @@
 //! and hands over batches of records through a small bounded channel, recycling the buffers,
 //! so memory stays at a few hundred KB whatever the dataset's size (the 60,000 MNIST training
 //! images are 47 MB unpacked; a Pi Zero 2 has 512 MB in all). On a machine with a spare core
-//! the unpacking costs the trainer nothing. The one exception is a small dataset mixed into
-//! another ([`Dataset::mixed_with`]: `--augment`'s 754 typeface digits and 1,565 Semeion digits,
-//! 1.8 MB), held whole.
+//! the unpacking costs the trainer nothing. The one exception is a dataset mixed into another
+//! ([`Dataset::mixed_with`]: `--augment`'s 754 typeface, 1,565 Semeion and 4,095 Swiss
+//! digits, 5.0 MB), held whole.
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -30,6 +30,9 @@ pub const TYPEFACES_FILE: &str = "typefaces.blob.gz";
 /// File name of the bundled Semeion digits `--augment` mixes into MNIST (1,565 images of about
 /// 80 people in Italy: `tools/handwriting-set semeion`, data/README.md).
 pub const SEMEION_FILE: &str = "semeion.blob.gz";
+/// File name of the bundled Swiss digits `--augment` mixes into MNIST (4,095 scanned digits of
+/// 21 people, mostly in Switzerland: `tools/handwriting-set folders`, data/README.md).
+pub const SWISS_FILE: &str = "swiss.blob.gz";
 
 #[cfg(feature = "embed-data")]
 static EMBEDDED_TRAIN: &[u8] = include_bytes!("../data/mnist-train.blob.gz");
@@ -39,6 +42,8 @@ static EMBEDDED_TEST: &[u8] = include_bytes!("../data/mnist-test.blob.gz");
 static EMBEDDED_TYPEFACES: &[u8] = include_bytes!("../data/typefaces.blob.gz");
 #[cfg(feature = "embed-data")]
 static EMBEDDED_SEMEION: &[u8] = include_bytes!("../data/semeion.blob.gz");
+#[cfg(feature = "embed-data")]
+static EMBEDDED_SWISS: &[u8] = include_bytes!("../data/swiss.blob.gz");
 
 /// What can go wrong opening or reading a dataset.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +82,7 @@ pub enum DatasetError {
         /// The mixed dataset.
         name: String,
     },
-    /// Bundled data (MNIST, the typeface or Semeion digits) is not where this binary was built
+    /// Bundled data (MNIST, the typeface, Semeion or Swiss digits) is not where this binary was built
     /// to find it.
     #[error(
         "bundled data not found at {} (run from a clone of nnzero, pass the blob's path, or \
@@ -107,9 +112,9 @@ pub struct Dataset {
     mix: Option<Mix>,
 }
 
-/// Small datasets' records (label and pixels each, one set after another), held in memory and
-/// streamed one after every `every` records of the blob, in turn from the first:
-/// [`Dataset::mixed_with`].
+/// Other datasets' records (label and pixels each, one set after another), held in memory and
+/// streamed one after every `every` records of the blob, in turn, each epoch going on from
+/// where the one before left off: [`Dataset::mixed_with`].
 #[derive(Debug, Clone)]
 struct Mix {
     records: std::sync::Arc<[u8]>,
@@ -143,10 +148,12 @@ impl Dataset {
 
     /// This dataset with `others`' records mixed in: one after every `every` of its own, in
     /// turn (the first set's records, then the next set's), starting again from the first when
-    /// they run out (and at every epoch). `others` are read into memory and checked whole here,
-    /// so they should be small: `--augment` mixes the 754 typeface digits of
-    /// [`Dataset::bundled_typefaces`] and the 1,565 Italian hands of
-    /// [`Dataset::bundled_semeion`] into MNIST, one after every 10. The mixed dataset's
+    /// they run out. Each epoch's turn goes on from where the epoch before left it
+    /// ([`stream_epoch`](Self::stream_epoch)), so over the epochs every record is trained,
+    /// however many there are. `others` are read into memory and checked whole here:
+    /// `--augment` mixes the 754 typeface digits of [`Dataset::bundled_typefaces`], the 1,565
+    /// Italian hands of [`Dataset::bundled_semeion`] and the 4,095 scanned digits of
+    /// [`Dataset::bundled_swiss`] (5.0 MB in memory) into MNIST, one after every 10. The mixed dataset's
     /// [`len`](Self::len) and [`fingerprint`](Self::fingerprint) count them all (a checkpoint
     /// of a run on one does not resume on another), and its [`name`](Self::name) names them.
     /// Mixing into a mixed dataset replaces its mix.
@@ -228,6 +235,16 @@ impl Dataset {
         return Self::embedded("embedded Semeion digits", EMBEDDED_SEMEION);
         #[cfg(not(feature = "embed-data"))]
         Self::bundled_file(SEMEION_FILE)
+    }
+
+    /// The bundled Swiss digits (4,095 scanned digits of 21 people, mostly in Switzerland: every
+    /// third of the 600 each copied), embedded or from the repository: what `--augment` mixes
+    /// into MNIST after the typeface and Semeion digits ([`Dataset::mixed_with`]).
+    pub fn bundled_swiss() -> Result<Self, DatasetError> {
+        #[cfg(feature = "embed-data")]
+        return Self::embedded("embedded Swiss digits", EMBEDDED_SWISS);
+        #[cfg(not(feature = "embed-data"))]
+        Self::bundled_file(SWISS_FILE)
     }
 
     /// The bundled MNIST test set (10,000 images), embedded or from the repository.
@@ -327,20 +344,34 @@ impl Dataset {
         })
     }
 
-    /// Streams the records in order, read and unpacked on a background thread.
+    /// Streams the records in order, read and unpacked on a background thread: as the first
+    /// epoch sees them ([`stream_epoch`](Self::stream_epoch)).
     pub fn stream(&self) -> Result<Stream, DatasetError> {
+        self.stream_epoch(1)
+    }
+
+    /// Streams the records as epoch `epoch` (from 1) of a run sees them. A plain dataset's are
+    /// the same every epoch. A mixed dataset's mixed-in records ([`mixed_with`](Self::mixed_with))
+    /// go on from where the epoch before left them: epoch `e` starts at mixed-in record
+    /// `(e − 1) · ⌊own count / every⌋`, in turn, so a mix larger than one epoch's share is
+    /// trained whole over the epochs, not its first share again and again.
+    pub fn stream_epoch(&self, epoch: u32) -> Result<Stream, DatasetError> {
         let mut reader = self.reader()?;
         let record_len = self.header.record_len();
         let per_batch = (256 * 1024 / record_len).max(1);
         let (tx, rx) = sync_channel::<Result<Vec<u8>, BlobError>>(3);
         let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
         let mix = self.mix.clone();
+        let first_mixed = mix.as_ref().map_or(0, |m| {
+            u64::from(epoch.max(1) - 1) * u64::from(m.own_count / m.every)
+        });
         let handle = std::thread::Builder::new()
             .name("nnzero-reader".into())
             .spawn(move || {
                 produce(
                     &mut reader,
                     mix.as_ref(),
+                    first_mixed,
                     per_batch,
                     record_len,
                     &tx,
@@ -400,10 +431,12 @@ fn unpack(mut raw: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn Read + Se
     })
 }
 
-/// The reader thread: fills batches of whole records and sends them, recycling buffers.
+/// The reader thread: fills batches of whole records and sends them, recycling buffers; the
+/// mixed-in records from the `first_mixed`-th on, in turn.
 fn produce(
     reader: &mut DynReader,
     mix: Option<&Mix>,
+    first_mixed: u64,
     per_batch: usize,
     record_len: usize,
     tx: &SyncSender<Result<Vec<u8>, BlobError>>,
@@ -411,7 +444,7 @@ fn produce(
 ) {
     let mut pixels = vec![0u8; record_len - 1];
     // Records of the blob read so far, and of the mix streamed so far.
-    let (mut read, mut mixed) = (0u64, 0usize);
+    let (mut read, mut mixed) = (0u64, first_mixed);
     loop {
         let mut batch = recycle.try_recv().unwrap_or_default();
         batch.clear();
@@ -424,8 +457,8 @@ fn produce(
                     batch.extend_from_slice(&pixels);
                     read += 1;
                     if let Some(mix) = mix.filter(|m| read % u64::from(m.every) == 0) {
-                        let n = mix.records.len() / record_len;
-                        let at = (mixed % n) * record_len;
+                        let n = (mix.records.len() / record_len) as u64;
+                        let at = (mixed % n) as usize * record_len;
                         batch.extend_from_slice(&mix.records[at..at + record_len]);
                         mixed += 1;
                     }
@@ -586,7 +619,11 @@ mod tests {
     }
 
     fn labels_streamed(d: &Dataset) -> Vec<u8> {
-        let mut stream = d.stream().unwrap();
+        labels_of_epoch(d, 1)
+    }
+
+    fn labels_of_epoch(d: &Dataset, epoch: u32) -> Vec<u8> {
+        let mut stream = d.stream_epoch(epoch).unwrap();
         let mut labels = Vec::new();
         while let Some((label, pixels)) = stream.next_record().unwrap() {
             assert!(
@@ -629,6 +666,22 @@ mod tests {
         assert_eq!(labels_streamed(&none), [0, 1, 2, 3, 4, 5, 6]);
     }
 
+    /// A mix larger than one epoch's share is trained whole over the epochs: each epoch's
+    /// mixed-in records go on from where the epoch before left them (they used to start again
+    /// from the first, and records past the first share were never streamed).
+    #[test]
+    fn each_epochs_mixed_in_records_go_on_from_the_last_epochs() {
+        let main = dataset("main", &[0, 1, 2, 3], 2);
+        let extra = dataset("extra", &[5, 6, 7, 8, 9], 2);
+        let mixed = main.clone().mixed_with(&[&extra], 2).unwrap();
+        assert_eq!(labels_of_epoch(&mixed, 1), [0, 1, 5, 2, 3, 6]);
+        assert_eq!(labels_of_epoch(&mixed, 2), [0, 1, 7, 2, 3, 8]);
+        assert_eq!(labels_of_epoch(&mixed, 3), [0, 1, 9, 2, 3, 5]);
+        assert_eq!(labels_streamed(&mixed), labels_of_epoch(&mixed, 1));
+        // A plain dataset is the same every epoch.
+        assert_eq!(labels_of_epoch(&main, 7), [0, 1, 2, 3]);
+    }
+
     #[test]
     fn several_sets_are_mixed_in_one_after_another() {
         let main = dataset("main", &[0, 1, 2, 3, 4, 5, 6, 7], 2);
@@ -665,13 +718,14 @@ mod tests {
         );
     }
 
-    /// The digits `--augment` mixes in (the typefaces', the Semeion set's): whole,
+    /// The digits `--augment` mixes in (the typefaces', the Semeion set's, the Swiss set's): whole,
     /// MNIST-sized, every digit there.
     #[test]
     fn the_bundled_mixed_in_digits_are_whole() {
         let sets = [
             (Dataset::bundled_typefaces(), 754, 70),
             (Dataset::bundled_semeion(), 1565, 140),
+            (Dataset::bundled_swiss(), 4095, 400),
         ];
         for (data, count, least) in sets {
             let data = data.unwrap();

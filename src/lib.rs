@@ -28,8 +28,8 @@
 //! - `prepare` (default, with `cli`): [`prepare`], photos and drawings of digits made to look
 //!   like MNIST (decodes PNG and JPEG with the `image` crate).
 //! - `cli` (default): the `nnzero` program (clap, indicatif); never needed by the library.
-//! - `embed-data`: the bundled MNIST, and the typeface and Semeion digits `--augment` mixes
-//!   in, compiled into the binary.
+//! - `embed-data`: the bundled MNIST, and the typeface, Semeion and Swiss digits `--augment`
+//!   mixes in, compiled into the binary.
 //! - `display`: a live screen on a Raspberry Pi (SPI/I2C panels, or PNG frames), see
 //!   the `display` module; nothing else depends on it.
 //! - `web`: the live view and a drawing page in a browser (`nnzero serve`, `train --web`), an

@@ -144,13 +144,15 @@ impl Pipeline {
     where
         F: FnMut(u64, usize, u8, &[u8], &mut [u8]) + Clone + Send + 'static,
     {
-        Self::spawn_from(data, 0, limit, copies, producers, copier)
+        Self::spawn_from(data, 1, 0, limit, copies, producers, copier)
     }
 
-    /// As [`spawn`](Self::spawn), from record `start` on (a resumed run): the records before
-    /// it are read past, and `index` counts from `start`.
+    /// As [`spawn`](Self::spawn), for epoch `epoch` (from 1: a mixed dataset's mixed-in
+    /// records go on from the epoch before's, [`Dataset::stream_epoch`]) from record `start`
+    /// on (a resumed run): the records before it are read past, and `index` counts from `start`.
     pub fn spawn_from<F>(
         data: &Dataset,
+        epoch: u32,
         start: u64,
         limit: u64,
         copies: usize,
@@ -160,7 +162,7 @@ impl Pipeline {
     where
         F: FnMut(u64, usize, u8, &[u8], &mut [u8]) + Clone + Send + 'static,
     {
-        let mut stream = data.stream()?;
+        let mut stream = data.stream_epoch(epoch)?;
         let start = start.min(limit);
         for _ in 0..start {
             if stream.next_record()?.is_none() {
@@ -385,7 +387,7 @@ mod tests {
             dst.copy_from_slice(src);
             dst[0] = if copy == 0 { 0 } else { index as u8 };
         };
-        let mut p = Pipeline::spawn_from(&data, 100, 170, 2, 2, seen).unwrap();
+        let mut p = Pipeline::spawn_from(&data, 1, 100, 170, 2, 2, seen).unwrap();
         let mut n = 0;
         while let Some((_, pixels)) = p.next_sample().unwrap() {
             if n % 2 == 1 {

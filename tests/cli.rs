@@ -153,7 +153,7 @@ fn data_of_different_shapes_is_refused() {
     fs::write(d.join("small.blob"), w.finish().unwrap()).unwrap();
     let o = nnzero(d, &["train", "--train", "small.blob"]);
     assert_one_line_error(&o, "training images are 14×14 but test images 28×28");
-    // --augment would mix 28×28 typeface and Semeion digits into them: say so, and how to do
+    // --augment would mix 28×28 typeface, Semeion and Swiss digits into them: say so, and how to do
     // without.
     let o = nnzero(
         d,
@@ -169,7 +169,7 @@ fn data_of_different_shapes_is_refused() {
     assert_one_line_error(
         &o,
         "its images are 28×28, 10 classes, not 14×14, 10 classes (or add --no-typefaces \
-         --no-semeion)",
+         --no-semeion --no-swiss)",
     );
 
     let model = small_model(d, "m.nnz", "1");
@@ -459,24 +459,26 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     assert_ne!(upright_off[5..], augmented[5..]);
     let o = nnzero(d, &["train", "--no-deskew"]);
     assert_eq!(o.status.code(), Some(2), "--no-deskew needs --augment");
-    // --augment mixes typeface and Semeion digits in; --no-typefaces and --no-semeion leave
-    // each out, both train on MNIST alone.
-    let alone = run("aug5.nnz", &["--augment", "--no-typefaces", "--no-semeion"]);
+    // --augment mixes typeface, Semeion and Swiss digits in; each --no-… flag leaves its set
+    // out, all three train on MNIST alone.
+    let none = ["--augment", "--no-typefaces", "--no-semeion", "--no-swiss"];
+    let alone = run("aug5.nnz", &none);
     assert_ne!(alone, augmented);
-    assert_eq!(
-        alone,
-        run("aug6.nnz", &["--augment", "--no-typefaces", "--no-semeion"])
-    );
-    let typefaces_only = run("aug7.nnz", &["--augment", "--no-semeion"]);
-    let semeion_only = run("aug8.nnz", &["--augment", "--no-typefaces"]);
-    for one in [&typefaces_only, &semeion_only] {
+    assert_eq!(alone, run("aug6.nnz", &none));
+    let typefaces_only = run("aug7.nnz", &["--augment", "--no-semeion", "--no-swiss"]);
+    let semeion_only = run("aug8.nnz", &["--augment", "--no-typefaces", "--no-swiss"]);
+    let swiss_only = run("aug9.nnz", &["--augment", "--no-typefaces", "--no-semeion"]);
+    for one in [&typefaces_only, &semeion_only, &swiss_only] {
         assert_ne!(one, &alone);
     }
-    // The Semeion digits come after the 754 typeface digits: the 45 extra digits of 500
-    // records are all typeface digits, the same with --no-semeion.
-    assert_eq!(typefaces_only, augmented);
+    assert_ne!(semeion_only, swiss_only);
+    // The Semeion and Swiss digits come after the 754 typeface digits, and each epoch's go on
+    // from the epoch before's, from the 6,000th (a tenth of MNIST's 60,000): the first epoch's
+    // 45 of 500 records are typeface digits with or without the other two, the second's are
+    // Swiss digits in the whole mix, typeface digits again (6,000 mod 754) without it.
+    assert_ne!(typefaces_only, augmented);
     assert_ne!(semeion_only, augmented);
-    for flag in ["--no-typefaces", "--no-semeion"] {
+    for flag in ["--no-typefaces", "--no-semeion", "--no-swiss"] {
         let o = nnzero(d, &["train", flag]);
         assert_eq!(o.status.code(), Some(2), "{flag} needs --augment");
     }

@@ -105,6 +105,28 @@ fn the_digit_is_found_on_a_sheet_on_a_desk() {
     assert!(p.inverted, "dark ink on the sheet");
 }
 
+/// Real scans (`tests/scans/`, CC0) of a thin pen's digit filling the picture: the widest
+/// background window took the paper in a 3's bays for light ink (a white patch), and kept only
+/// the bar of a 5 written in two strokes (a dash). Both are found whole, as dark ink.
+#[test]
+fn a_thin_pens_large_digit_is_found_whole_not_its_bays_or_a_piece() {
+    let scans = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scans");
+    for name in ["thin-pen-3.png", "two-stroke-5.png"] {
+        let p = prepare_file(&scans.join(name), Limits::default()).unwrap();
+        assert!(p.inverted, "{name}: dark ink on light paper");
+        let (w, h) = extent(&p.pixels);
+        assert!(
+            w.min(h) >= 10,
+            "{name}: the whole digit, not a dash ({w}×{h})"
+        );
+        let solid = p.pixels.iter().filter(|&&v| v > 127).count() as f32 / (w * h) as f32;
+        assert!(
+            solid < 0.45,
+            "{name}: strokes, not a patch ({solid:.2} of its box)"
+        );
+    }
+}
+
 #[test]
 fn a_jpeg_cut_short_is_an_error_and_the_others_are_still_read() {
     // Defect 4: a truncated JPEG was read (a wrong answer, exit 0).

@@ -349,7 +349,8 @@ impl Run {
             let (start, end) = (self.pos.record, self.samples);
             let augmented = self.recipe.augment_copies as usize;
             let producers = default_producers(rotations(&self.recipe), augmented);
-            let feed = Pipeline::spawn_from(&self.train, start, end, copies, producers, copier)?;
+            let feed =
+                Pipeline::spawn_from(&self.train, epoch, start, end, copies, producers, copier)?;
             self.feed = Some(feed);
         }
 

@@ -20,13 +20,16 @@ pub fn open_or_bundled(path: &Option<PathBuf>, bundled: Bundled) -> Result<Datas
 }
 
 /// The bundled digits `--augment` mixes into its training set, one after every
-/// [`AugmentRecipe::mix_every`] images: the typeface digits, then the Semeion digits.
+/// [`AugmentRecipe::mix_every`] images: the typeface digits, then the Semeion digits, then the
+/// Swiss digits.
 #[derive(Debug, Clone, Copy)]
 pub struct Mixes {
     /// `Dataset::bundled_typefaces` (unless `--no-typefaces`).
     pub typefaces: bool,
     /// `Dataset::bundled_semeion` (unless `--no-semeion`).
     pub semeion: bool,
+    /// `Dataset::bundled_swiss` (unless `--no-swiss`).
+    pub swiss: bool,
 }
 
 /// The training and test sets named (or the bundled ones), the training set with the bundled
@@ -42,13 +45,14 @@ pub fn open_pair(
         move |e: DatasetError| CliError::Mismatch(format!("{e} (or add {flags})"))
     };
     // Each bundled set, whether it is wanted, and the flag that leaves it out.
-    let bundled: [(bool, Bundled, &str); 2] = [
+    let bundled: [(bool, Bundled, &str); 3] = [
         (
             mixes.typefaces,
             Dataset::bundled_typefaces,
             "--no-typefaces",
         ),
         (mixes.semeion, Dataset::bundled_semeion, "--no-semeion"),
+        (mixes.swiss, Dataset::bundled_swiss, "--no-swiss"),
     ];
     let (mut sets, mut flags) = (Vec::new(), Vec::new());
     for (wanted, open, flag) in bundled {

@@ -34,7 +34,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Train on the first N samples of the training set only (a quick run; with --augment
-    /// the typeface and Semeion digits mixed in count too, one in eleven).
+    /// the typeface, Semeion and Swiss digits mixed in count too, one in eleven).
     #[arg(long, value_name = "N", value_parser = sample_count, allow_negative_numbers = true)]
     pub limit: Option<u64>,
     /// Also train on copies of every image rotated by +DEG and −DEG degrees (the book: 10).
@@ -58,18 +58,24 @@ pub struct TrainArgs {
     /// its moments first (the model records which, and predict does the same).
     #[arg(long, requires = "augment")]
     pub no_deskew: bool,
-    /// With --augment, train without the digits of 27 typefaces mixed in (they and the
-    /// Semeion digits come one after every 10 images, into any 28×28 training set of 10
-    /// classes, which --augment takes for digits; data/README.md). With --no-semeion too, the
-    /// training set alone: a checkpoint of an --augment run made before the typeface digits
-    /// existed resumes with both.
+    /// With --augment, train without the digits of 27 typefaces mixed in (they, the Semeion
+    /// and the Swiss digits come one after every 10 images, into any 28×28 training set of 10
+    /// classes, which --augment takes for digits; data/README.md). With --no-semeion and
+    /// --no-swiss too, the training set alone: a checkpoint of an --augment run made before
+    /// the typeface digits existed resumes with all three.
     #[arg(long, requires = "augment")]
     pub no_typefaces: bool,
     /// With --augment, train without the 1,565 digits of about 80 people in Italy (the
-    /// Semeion set, CC BY 4.0; data/semeion/README.md) mixed in with the typeface digits. A checkpoint
-    /// of an --augment run made before they were mixed in resumes with this.
+    /// Semeion set, CC BY 4.0; data/semeion/README.md) mixed in with the typeface digits. A
+    /// checkpoint of an --augment run made before they were mixed in resumes with this and
+    /// --no-swiss.
     #[arg(long, requires = "augment")]
     pub no_semeion: bool,
+    /// With --augment, train without the 4,095 scanned digits of 21 people, mostly in
+    /// Switzerland (kensanata/numbers, CC0; data/README.md), mixed in after the Semeion digits.
+    /// A checkpoint of an --augment run made before they were mixed in resumes with this.
+    #[arg(long, requires = "augment")]
+    pub no_swiss: bool,
     /// Training threads (each takes a share of the hidden nodes; the model is the same, bit
     /// for bit, for every count, so a run may resume with another) [default: the machine's
     /// cores, at most 4; with --rotate or --augment, those left beside the threads making the
@@ -165,13 +171,14 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
     }
 }
 
-/// The bundled digits `args` mix into the training set (with `--augment`, the typeface and
-/// the Semeion digits, unless `--no-typefaces` or `--no-semeion`).
+/// The bundled digits `args` mix into the training set (with `--augment`, the typeface, the
+/// Semeion and the Swiss digits, unless `--no-typefaces`, `--no-semeion` or `--no-swiss`).
 pub fn mixes(args: &TrainArgs) -> Mixes {
     let mixing = args.augment && AugmentRecipe::HANDWRITING.mix_every > 0;
     Mixes {
         typefaces: mixing && !args.no_typefaces,
         semeion: mixing && !args.no_semeion,
+        swiss: mixing && !args.no_swiss,
     }
 }
 

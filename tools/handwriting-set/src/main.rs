@@ -9,6 +9,7 @@
 //! handwriting-set score --model model.nnz --dir D    # any folder with a manifest.csv
 //! handwriting-set typefaces                # data/typefaces.blob.gz, --augment's typeface digits
 //! handwriting-set semeion data/semeion/semeion.data.gz   # data/semeion.blob.gz
+//! handwriting-set folders --keep-every 3 numbers/00*/   # data/swiss.blob.gz (kensanata/numbers)
 //! ```
 //! The set looks like real use: digits from 22 handwriting fonts and from pen strokes drawn
 //! by programmatic hands, on canvases from 28 px to a 1200 px page, off centre, slanted up to
@@ -22,6 +23,7 @@
 //! *report* half, whose figure is the one that counts. It is generated once and committed; no
 //! test needs the fonts. Nothing in it is ever trained on.
 
+mod folders;
 mod hands;
 mod render;
 mod rng;
@@ -252,6 +254,22 @@ enum Cmd {
         #[arg(long)]
         sheet: Option<PathBuf>,
     },
+    /// Prepare scanned handwriting, one folder per writer holding 0/ … 9/ (the layout of
+    /// kensanata/numbers), as training digits `--augment` mixes into MNIST (see folders.rs).
+    Folders {
+        /// The writers' folders, in the order their digits are written.
+        #[arg(required = true)]
+        writers: Vec<PathBuf>,
+        /// Keep every N-th picture of each digit folder (the first, then every N-th).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        keep_every: usize,
+        /// The blob to write (gzipped).
+        #[arg(long, default_value = "data/swiss.blob.gz")]
+        out: PathBuf,
+        /// Also draw every digit as prepared to this PNG, ten to a row.
+        #[arg(long)]
+        sheet: Option<PathBuf>,
+    },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
@@ -327,6 +345,12 @@ fn main() -> ExitCode {
             typefaces::generate(&fonts, &out, sheet.as_deref())
         }
         Cmd::Semeion { source, out, sheet } => semeion::generate(&source, &out, sheet.as_deref()),
+        Cmd::Folders {
+            writers,
+            keep_every,
+            out,
+            sheet,
+        } => folders::generate(&writers, keep_every, &out, sheet.as_deref()),
         Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
     };
     match result {

@@ -1,5 +1,6 @@
 //! Writing prepared 28×28 training digits: the gzipped blob `nnzero train --augment` mixes
-//! into MNIST, and a contact sheet to look at them. Shared by `typefaces` and `semeion`.
+//! into MNIST, and a contact sheet to look at them. Shared by `typefaces`, `semeion`
+//! and `folders`.
 
 use std::path::Path;
 
