@@ -55,3 +55,51 @@ pub fn generate(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 60 px picture of a dark bar on white paper, `tall` or lying.
+    fn bar(path: &std::path::Path, tall: bool) {
+        let img = image::GrayImage::from_fn(60, 60, |x, y| {
+            let (along, across) = if tall { (y, x) } else { (x, y) };
+            let ink = (12..48).contains(&along) && (27..33).contains(&across);
+            image::Luma([if ink { 20 } else { 240 }])
+        });
+        img.save(path).unwrap();
+    }
+
+    #[test]
+    fn every_nth_picture_of_each_digit_is_kept_writer_by_writer() {
+        let dir = std::env::temp_dir().join(format!("folders-{}", std::process::id()));
+        let writers = [dir.join("w1"), dir.join("w2")];
+        for w in &writers {
+            for (digit, n) in [(1, 5), (7, 2)] {
+                let d = w.join(digit.to_string());
+                std::fs::create_dir_all(&d).unwrap();
+                for k in 0..n {
+                    bar(&d.join(format!("p{k}.png")), digit == 1);
+                }
+            }
+        }
+        std::fs::write(writers[0].join("1").join("notes.txt"), "not a picture").unwrap();
+        let out = dir.join("out.blob.gz");
+        generate(&writers, 2, &out, None).unwrap();
+        let data = nnzero::dataset::Dataset::open(&out).unwrap();
+        let mut labels = Vec::new();
+        let mut stream = data.stream().unwrap();
+        while let Some((label, _)) = stream.next_record().unwrap() {
+            labels.push(label);
+        }
+        // Of five 1s the 1st, 3rd and 5th; of two 7s the 1st; for each writer in turn.
+        assert_eq!(labels, [1, 1, 1, 7, 1, 1, 1, 7]);
+        assert!(generate(&writers, 0, &out, None).is_err());
+        assert!(generate(&[], 1, &out, None).is_err());
+        // A writer folder without digit folders is an error, and the blob is not touched.
+        let before = std::fs::read(&out).unwrap();
+        assert!(generate(std::slice::from_ref(&dir), 1, &out, None).is_err());
+        assert_eq!(std::fs::read(&out).unwrap(), before);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
