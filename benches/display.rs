@@ -42,8 +42,8 @@ mod display {
     use embedded_graphics::prelude::*;
     use embedded_graphics::primitives::Rectangle;
     use embedded_graphics::Pixel;
-    use nnzero::display::{Live, Panel, PanelError, Warn};
-    use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+    use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+    use nnzero::live::display::{Live, Panel, PanelError, Warn};
     use nnzero::Network;
 
     /// 16 bits at 32 MHz.

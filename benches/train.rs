@@ -27,7 +27,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use nnzero::dataset::Dataset;
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
 use nnzero::run::{Recipe, Run};
 use nnzero::{Network, ParallelTrainer};
 
@@ -122,7 +122,7 @@ fn main() {
         .collect();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); o.threads.len()];
     // On a CPU with AVX-512: each round also runs one thread with the AVX kernel instead.
-    let avx512 = nnzero::layer::has_avx512();
+    let avx512 = nnzero::net::layer::has_avx512();
     let mut avx_nets =
         avx512.then(|| [0, 1].map(|_| Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1)));
     let mut avx_rates = Vec::new();
@@ -153,9 +153,9 @@ fn main() {
         }
         if let Some([n512, navx]) = avx_nets.take() {
             // One thread on AVX-512, then on AVX (the default), side by side.
-            nnzero::layer::allow_avx512(true);
+            nnzero::net::layer::allow_avx512(true);
             let (n512, r512) = epoch(n512, 1);
-            nnzero::layer::allow_avx512(false);
+            nnzero::net::layer::allow_avx512(false);
             let (navx, rate) = epoch(navx, 1);
             avx_nets = Some([n512, navx]);
             avx512_rates.push(r512);
@@ -224,8 +224,8 @@ fn main() {
     }
     println!(
         "kernel: {} (AVX-512 on this CPU: {})",
-        nnzero::layer::kernel(),
-        nnzero::layer::has_avx512()
+        nnzero::net::layer::kernel(),
+        nnzero::net::layer::has_avx512()
     );
 
     if o.augment_rounds > 0 {
@@ -308,7 +308,7 @@ fn copy_cost(pixels: &[u8], labels: &[u8], record: usize, sample_s: Option<f64>)
 /// training thread, with 1, 2, … producers (up to the cores): seconds for each.
 fn producers_against_each_other(data: &Dataset, records: u64) {
     use nnzero::augment::{AugmentRecipe, Augmenter};
-    use nnzero::pipeline::Pipeline;
+    use nnzero::dataset::pipeline::Pipeline;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let side = data.header().rows as usize;
     let mut line = format!("{records} records + 2 --augment copies each, 1 training thread:");

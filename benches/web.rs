@@ -1,5 +1,5 @@
 //! Training with and without the live page open in five browsers: the trainer publishes to the
-//! web server (`nnzero::web::Hub`, five snapshots a second) while five clients follow
+//! web server (`nnzero::live::web::Hub`, five snapshots a second) while five clients follow
 //! `/api/events` over real TCP, reading every event. The page must not slow training by more
 //! than 3 %.
 //!
@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nnzero::dataset::Dataset;
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
-use nnzero::web::{Hub, Mode, Server};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::live::web::{Hub, Mode, Server};
 use nnzero::Network;
 
 fn main() {

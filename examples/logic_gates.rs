@@ -8,14 +8,14 @@
 //! The numbers follow the book: 0.01 for false and 0.99 for true, inputs and targets alike.
 //! The book's network has no bias weights, so a third input fixed at 1.0 plays the bias (its
 //! weight moves the line away from the origin). The single node is a 1×3 weight matrix
-//! trained with the library's own layer kernels (`nnzero::layer`); the XOR network is an
+//! trained with the library's own layer kernels (`nnzero::net::layer`); the XOR network is an
 //! `nnzero::Network`, 3 inputs, 4 hidden nodes, 1 output.
 //!
 //! `cargo run --example logic_gates`
 
 use std::io::Write;
 
-use nnzero::layer::{forward, gradient_in_place, update};
+use nnzero::net::layer::{forward, gradient_in_place, update};
 use nnzero::Network;
 
 /// False and true, as the book writes them.

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use nnzero::{dataset::Dataset, dataset::DatasetError, eval::evaluate, Network};
+use nnzero::{dataset::Dataset, dataset::DatasetError, infer::eval::evaluate, Network};
 
 fn main() -> Result<(), DatasetError> {
     recipe(&mut std::io::stdout()).map(drop)

@@ -41,53 +41,30 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
-pub mod activation;
-#[cfg(feature = "alloc")]
-pub mod aligned;
+// The core: needs neither an allocator nor an OS (the network, its kernels, the digit
+// conventions, blob parsing over byte slices, the augmenter's maths).
 pub mod augment;
-pub mod blob;
-pub mod container;
-pub mod deskew;
-pub mod eval;
-pub mod fixed;
-pub mod init;
-pub mod layer;
-pub mod mnist;
-#[cfg(feature = "alloc")]
-pub mod model;
-#[cfg(feature = "alloc")]
-pub mod network;
-pub mod normal;
-pub mod query;
-#[cfg(feature = "alloc")]
-pub mod read;
-mod rounding;
-pub mod snapshot;
-pub mod trainer;
+pub mod digits;
+pub mod format;
+pub mod infer;
+pub mod live;
+pub mod net;
 
-#[cfg(feature = "std")]
-pub mod atomic;
-pub mod confidence;
+// The std layer: files, threads, runs.
 #[cfg(feature = "std")]
 pub mod dataset;
-#[cfg(feature = "display")]
-pub mod display;
 #[cfg(feature = "std")]
 pub mod parallel;
-#[cfg(feature = "std")]
-pub mod pipeline;
 #[cfg(feature = "prepare")]
 pub mod prepare;
 #[cfg(feature = "std")]
 pub mod run;
 #[cfg(feature = "std")]
 pub mod teach;
-#[cfg(feature = "web")]
-pub mod web;
 
-pub use fixed::FixedNetwork;
+pub use net::fixed_network::FixedNetwork;
 #[cfg(feature = "alloc")]
-pub use network::Network;
+pub use net::network::Network;
+pub use net::trainer::Trainer;
 #[cfg(feature = "std")]
 pub use parallel::ParallelTrainer;
-pub use trainer::Trainer;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 mod common;
 use common::{assert_one_line_error, epoch_accuracies, nnzero, stderr, stdout, subset};
-use nnzero::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
+use nnzero::format::blob::{BlobWriter, Header};
 
 /// A quickly trained model: 3,000 images, one epoch.
 fn small_model(dir: &Path, name: &str, seed: &str) -> PathBuf {
@@ -210,12 +210,12 @@ fn broken_model_files_are_named_errors() {
     ]);
     huge_full.extend([0, 0, 0x80, 0x3e, 1]);
     fs::write(d.join("huge_full.nnz"), &huge_full).unwrap();
-    let mut net = nnzero::model::decode(&good).unwrap();
+    let mut net = nnzero::format::model::decode(&good).unwrap();
     // A NaN weight behind a valid checksum: encode a network whose weight went bad.
     let mut wih = net.wih().clone();
     wih[(3, 100)] = f32::NAN;
     net = nnzero::Network::from_weights(wih, net.who().clone(), 0.1, 1);
-    fs::write(d.join("nan.nnz"), nnzero::model::encode(&net)).unwrap();
+    fs::write(d.join("nan.nnz"), nnzero::format::model::encode(&net)).unwrap();
 
     for (file, what) in [
         ("missing.nnz", "missing.nnz: No such file"),

@@ -19,10 +19,10 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::Pixel;
 use nnzero::dataset::Dataset;
-use nnzero::display::framebuffer::Framebuffer;
-use nnzero::display::layout::{Layout, COMPACT, SQUARE, WIDE};
-use nnzero::display::{Phase, Screen, Snapshot};
-use nnzero::mnist::PIXELS;
+use nnzero::digits::mnist::PIXELS;
+use nnzero::live::display::framebuffer::Framebuffer;
+use nnzero::live::display::layout::{Layout, COMPACT, SQUARE, WIDE};
+use nnzero::live::display::{Phase, Screen, Snapshot};
 
 /// The first `n` digits of the bundled MNIST test set: 7, 2, 1, 0, 4, 1, 4, 9, …
 fn digits(n: usize) -> Vec<(u8, [u8; PIXELS])> {

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use embedded_graphics::pixelcolor::Rgb565;
 use embedded_graphics::prelude::*;
 use embedded_graphics::Pixel;
-use nnzero::display::framebuffer::Framebuffer;
-use nnzero::display::layout::SQUARE;
-use nnzero::display::{Config, Kind, Live, Panel, PanelError, Phase, Screen, Snapshot, Warn};
+use nnzero::live::display::framebuffer::Framebuffer;
+use nnzero::live::display::layout::SQUARE;
+use nnzero::live::display::{Config, Kind, Live, Panel, PanelError, Phase, Screen, Snapshot, Warn};
 
 /// Collects warnings instead of printing them.
 fn warnings() -> (Warn, Arc<Mutex<Vec<String>>>) {

@@ -16,10 +16,10 @@ use embedded_hal::spi::{ErrorType, Operation, SpiDevice};
 use embedded_hal_mock::eh1::delay::NoopDelay;
 use embedded_hal_mock::eh1::digital::{Mock as PinMock, State, Transaction as PinT};
 use embedded_hal_mock::eh1::spi::{Mock as SpiMock, Transaction as SpiT};
-use nnzero::display::framebuffer::Framebuffer;
-use nnzero::display::layout::SQUARE;
-use nnzero::display::mipi::{self, SPI_CHUNK};
-use nnzero::display::{Phase, Screen, Snapshot};
+use nnzero::live::display::framebuffer::Framebuffer;
+use nnzero::live::display::layout::SQUARE;
+use nnzero::live::display::mipi::{self, SPI_CHUNK};
+use nnzero::live::display::{Phase, Screen, Snapshot};
 
 /// The datasheet's command bytes.
 const SWRESET: u8 = 0x01;

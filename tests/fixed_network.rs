@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use nalgebra::DMatrix;
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
-use nnzero::{model, FixedNetwork, Network};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::{format::model, FixedNetwork, Network};
 
 /// In a `static`, built by the `const fn zeroed`, as on a microcontroller: 636 KB of weights
 /// that never touch the stack or the heap.

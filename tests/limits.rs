@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{assert_ok, assert_one_line_error, stdout};
-use nnzero::blob::{BlobWriter, Header};
-use nnzero::{model, Network};
+use nnzero::format::blob::{BlobWriter, Header};
+use nnzero::{format::model, Network};
 
 /// Runs `nnzero` in `dir` with its address space capped at `mib` MiB.
 fn nnzero_limited(dir: &Path, mib: u64, args: &[&str]) -> Output {

@@ -268,13 +268,13 @@ fn single_read_is_the_books_query_and_the_default_reads_twice() {
     };
     let (twice, once) = (read(&[]), read(&["--single-read"]));
     // The library's two ways of reading the prepared digit, bit for bit.
-    let net = nnzero::model::load(&model).unwrap();
+    let net = nnzero::format::model::load(&model).unwrap();
     let prepared = prepare_file(&d.join("seven.png"), Limits::default()).unwrap();
     for (json, reading) in [
-        (&twice, nnzero::read::Reading::Twice),
-        (&once, nnzero::read::Reading::Single),
+        (&twice, nnzero::infer::test_time::Reading::Twice),
+        (&once, nnzero::infer::test_time::Reading::Single),
     ] {
-        let outputs = nnzero::read::read(&net, &prepared.pixels, reading);
+        let outputs = nnzero::infer::test_time::read(&net, &prepared.pixels, reading);
         let printed: Vec<f32> = json["outputs"]
             .as_array()
             .unwrap()

@@ -8,8 +8,8 @@ mod workload;
 
 use std::path::Path;
 
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
-use nnzero::{model, Network, ParallelTrainer};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::{format::model, Network, ParallelTrainer};
 
 #[test]
 fn every_thread_count_trains_the_golden_model() {

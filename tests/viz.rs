@@ -10,8 +10,8 @@ mod common;
 use common::{
     assert_ok, assert_one_line_error, assert_usage_error, epoch_accuracies, nnzero, stderr, stdout,
 };
-use nnzero::mnist::targets;
-use nnzero::{model, Network};
+use nnzero::digits::mnist::targets;
+use nnzero::{format::model, Network};
 
 /// The names of the files in `dir`, sorted.
 fn files(dir: &Path) -> Vec<String> {

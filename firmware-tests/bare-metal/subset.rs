@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use nnzero::blob::{BlobWriter, Header};
+use nnzero::format::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
 
 /// Reads the first `n` records of the blob at `path` into a new blob.

@@ -23,7 +23,7 @@ pub mod subset;
 use std::path::Path;
 
 use nnzero::dataset::Dataset;
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
 use nnzero::{Network, ParallelTrainer};
 
 /// The golden workload's training ([`golden::train`]) on `threads` threads with the

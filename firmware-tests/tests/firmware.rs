@@ -4,9 +4,9 @@
 //! print what the Cortex-M4F prints.
 
 use firmware_tests::{bare_metal, golden, repo_root, subset};
-use nnzero::blob::{BlobSlice, BlobWriter, Header};
+use nnzero::format::blob::{BlobSlice, BlobWriter, Header};
 use nnzero::dataset::{Dataset, TEST_FILE, TRAIN_FILE};
-use nnzero::mnist::{CLASSES, SIDE};
+use nnzero::digits::mnist::{CLASSES, SIDE};
 
 fn data(name: &str) -> Dataset {
     let path = golden::data_dir(repo_root()).join(name);
@@ -40,7 +40,7 @@ fn golden_model_on_threads_matches_the_desktop() {
     for threads in [2, 3] {
         let net =
             firmware_tests::golden_on_threads(&train, threads).unwrap_or_else(|e| panic!("{e}"));
-        let sha = golden::sha256_hex(&nnzero::model::encode(&net));
+        let sha = golden::sha256_hex(&nnzero::format::model::encode(&net));
         let want = format!("model-sha256 {sha}");
         assert!(
             golden::GOLDEN.lines().any(|l| l == want),

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nnzero::blob::{BlobReader, BlobSlice};
+use nnzero::format::blob::{BlobReader, BlobSlice};
 
 fuzz_target!(|data: &[u8]| {
     let slice = BlobSlice::parse(data);

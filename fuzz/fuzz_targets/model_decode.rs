@@ -1,9 +1,9 @@
-//! Model files: `nnzero::model::decode` on arbitrary bytes, and a saved-then-loaded round trip
+//! Model files: `nnzero::format::model::decode` on arbitrary bytes, and a saved-then-loaded round trip
 //! of whatever it accepts (the streaming `load` must agree with `decode`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nnzero::model;
+use nnzero::format::model;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(net) = model::decode(data) else { return };

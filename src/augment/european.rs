@@ -12,8 +12,8 @@
 //! upright (as `predict` deskews the whole flagged picture). Plain `f32` on `libm`, in a fixed
 //! order: the same bits on every CPU.
 
-use crate::deskew::{shear_rows, slant};
-use crate::rounding::round_u8;
+use crate::digits::deskew::{shear_rows, slant};
+use crate::digits::rounding::round_u8;
 
 /// Pixels at least this bright are ink when the digit's top, rows and stem are measured.
 const INK: u8 = 128;

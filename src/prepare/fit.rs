@@ -3,7 +3,7 @@
 //! aspect ratio kept, and placed in 28×28 with its centre of mass at the centre.
 
 use super::BOX;
-use crate::mnist::SIDE;
+use crate::digits::mnist::SIDE;
 
 /// The 28×28 digit from ink strengths `ink` (0..1, `w`×`h`); `None` when there is no ink.
 pub(super) fn fit(ink: &[f32], w: usize, h: usize) -> Option<[u8; SIDE * SIDE]> {

@@ -37,7 +37,7 @@ mod threshold;
 use std::fmt;
 use std::path::Path;
 
-use crate::mnist::SIDE;
+use crate::digits::mnist::SIDE;
 
 pub use gray::Gray;
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::container::{self, ContainerError, Format, TRAILER_LEN};
 use crate::dataset::Fingerprint;
+use crate::format::container::{self, ContainerError, Format, TRAILER_LEN};
 
 use super::{EpochRecord, Recipe};
 
@@ -513,7 +513,7 @@ pub fn previous_path(path: &Path) -> PathBuf {
 /// file ([`encode_to`]): a checkpoint of a large network needs no second copy of it in memory.
 pub fn save<'a>(c: impl Into<CheckpointView<'a>>, path: &Path) -> Result<(), CheckpointError> {
     let c = c.into();
-    crate::atomic::write_keeping_previous_with(path, &previous_path(path), |file| {
+    crate::format::atomic_save::write_keeping_previous_with(path, &previous_path(path), |file| {
         encode_to(&c, file).map(drop)
     })?;
     Ok(())
@@ -548,7 +548,7 @@ pub fn load_newest(
 /// checkpoint is on disk throughout.
 pub fn promote_previous(path: &Path) -> std::io::Result<()> {
     std::fs::rename(previous_path(path), path)?;
-    crate::atomic::sync_dir(crate::atomic::parent_dir(path));
+    crate::format::atomic_save::sync_dir(crate::format::atomic_save::parent_dir(path));
     Ok(())
 }
 
@@ -556,7 +556,7 @@ pub fn promote_previous(path: &Path) -> std::io::Result<()> {
 pub fn remove(path: &Path) {
     let _ = std::fs::remove_file(previous_path(path));
     let _ = std::fs::remove_file(path);
-    crate::atomic::sync_dir(crate::atomic::parent_dir(path));
+    crate::format::atomic_save::sync_dir(crate::format::atomic_save::parent_dir(path));
 }
 
 #[cfg(test)]

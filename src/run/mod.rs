@@ -39,7 +39,7 @@ pub(crate) fn tiny_sets(
     train: u32,
     test: u32,
 ) -> (crate::dataset::Dataset, crate::dataset::Dataset) {
-    use crate::blob::{BlobWriter, Header};
+    use crate::format::blob::{BlobWriter, Header};
     let make = |count: u32, seed: u64| {
         let mut w = BlobWriter::new(Vec::new(), Header::new(count, 28, 28, 10).unwrap()).unwrap();
         let mut x = seed;

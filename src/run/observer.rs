@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::eval::Confusion;
+use crate::infer::eval::Confusion;
 
 /// One finished epoch, as the run remembers it (and a checkpoint keeps it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ pub struct Recipe {
     pub rotate: Option<f32>,
     /// Augmented copies of each image (nnzero's handwriting recipe), 0 for none.
     pub augment_copies: u32,
-    /// Stand every picture upright by its moments ([`crate::deskew`]) before training on
+    /// Stand every picture upright by its moments ([`crate::digits::deskew`]) before training on
     /// it, making copies of it or scoring it; the model records it, so `predict` does the
     /// same (`--augment` turns it on).
     pub deskew: bool,

@@ -5,18 +5,18 @@
 //! of the epoch), the augmentations' random stream (a function of the position: the run
 //! replays it to the position on resume) and the epoch log. Nothing else carries over from one
 //! record to the next: the trainer's deferred update is applied whenever the run pauses, which
-//! gives the same bits as applying it with the next record (see [`crate::trainer`]).
+//! gives the same bits as applying it with the next record (see [`crate::net::trainer`]).
 
 use std::time::{Duration, Instant};
 
 use nalgebra::DMatrix;
 
 use crate::augment::{warp, Affine, AugmentRecipe, Augmenter};
+use crate::dataset::pipeline::{default_producers, Pipeline};
 use crate::dataset::{Dataset, DatasetError, Fingerprint};
-use crate::eval::evaluate;
-use crate::mnist::targets_into;
+use crate::digits::mnist::targets_into;
+use crate::infer::eval::evaluate;
 use crate::parallel::{default_threads_for, ParallelTrainer};
-use crate::pipeline::{default_producers, Pipeline};
 use crate::Network;
 
 use super::checkpoint::{self, Checkpoint, CheckpointError, CheckpointView, Position};
@@ -91,7 +91,7 @@ impl Run {
         let classes = th.classes.max(sh.classes) as usize;
         // Before reading the data or drawing a weight: a header's image size times the hidden
         // nodes must fit a Pi's memory (a 2048×2048 blob of 8 KB would need 3.2 GB).
-        crate::model::check_budget(th.pixels(), recipe.hidden as usize, classes)
+        crate::format::model::check_budget(th.pixels(), recipe.hidden as usize, classes)
             .map_err(|e| RunError::Mismatch(e.to_string()))?;
         let (train_id, test_id) = check_data(&recipe, &train, &test)?;
         let net = Network::new(
@@ -378,7 +378,7 @@ impl Run {
         let copies = recipe.copies();
         let mut step = |pixels: &[u8], label: u8, done: &mut u64, original: bool| {
             let pixels = if deskew && original {
-                crate::deskew::deskew(pixels, &mut upright, side);
+                crate::digits::deskew::deskew(pixels, &mut upright, side);
                 &upright[..]
             } else {
                 pixels
@@ -461,7 +461,7 @@ impl Run {
             let src = if deskew {
                 let (buf, of) = &mut upright;
                 if *of != Some(index) {
-                    crate::deskew::deskew(src, buf, side);
+                    crate::digits::deskew::deskew(src, buf, side);
                     *of = Some(index);
                 }
                 &buf[..]
@@ -545,7 +545,7 @@ fn check_data(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Confusion;
+    use crate::infer::eval::Confusion;
     use crate::run::checkpoint::{decode, encode_to};
 
     /// Writes down what observers are told, as a chart and a progress bar would use it.
@@ -597,9 +597,9 @@ mod tests {
         let (plain, upright) = (model(false), model(true));
         assert!(!plain.deskews() && upright.deskews());
         assert_ne!(plain.wih(), upright.wih());
-        let bytes = crate::model::encode(&upright);
+        let bytes = crate::format::model::encode(&upright);
         assert_eq!(bytes[4], 2, "a deskewing model is version 2");
-        assert!(crate::model::decode(&bytes).unwrap().deskews());
+        assert!(crate::format::model::decode(&bytes).unwrap().deskews());
     }
 
     #[test]
@@ -629,7 +629,7 @@ mod tests {
             let mut whole = Run::new(recipe, train.clone(), test.clone()).unwrap();
             let mut seen = Recorder::default();
             whole.run_to_end(&mut [&mut seen]).unwrap();
-            let reference = crate::model::encode(&whole.into_network());
+            let reference = crate::format::model::encode(&whole.into_network());
             // Stopped in epoch 1, early in epoch 2, in the middle of epoch 3 (`stop` is asked
             // after every record but an epoch's last: 24 times an epoch).
             for stop_at in [7, 24 + 2, 2 * 24 + 13] {
@@ -655,7 +655,7 @@ mod tests {
                 let mut after = Recorder::default();
                 resumed.run_to_end(&mut [&mut after]).unwrap();
                 assert_eq!(
-                    crate::model::encode(&resumed.into_network()),
+                    crate::format::model::encode(&resumed.into_network()),
                     reference,
                     "{recipe:?} stopped after {stop_at} records"
                 );

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use nnzero::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
+use nnzero::format::blob::{BlobWriter, Header};
 
 /// Runs the `nnzero` binary in `dir`.
 pub fn nnzero(dir: &Path, args: &[&str]) -> Output {

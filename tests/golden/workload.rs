@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use nnzero::dataset::{Dataset, TEST_FILE, TRAIN_FILE};
-use nnzero::eval::{evaluate, Confusion};
-use nnzero::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
-use nnzero::{model, Network};
+use nnzero::digits::mnist::{scale_image, targets_into, CLASSES, HIDDEN, PIXELS};
+use nnzero::infer::eval::{evaluate, Confusion};
+use nnzero::{format::model, Network};
 use sha2::{Digest, Sha256};
 
 /// Training images used: the first this many of the MNIST training set.

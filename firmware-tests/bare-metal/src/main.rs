@@ -13,7 +13,7 @@ use core::fmt::Write;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hio};
-use nnzero::blob::BlobSlice;
+use nnzero::format::blob::BlobSlice;
 use panic_semihosting as _;
 
 /// Written by build.rs from the repository's `data/`: the first digits of each MNIST set.

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use nnzero::atomic::check_writable;
-use nnzero::mnist::targets_into;
-use nnzero::{model, Network};
+use nnzero::digits::mnist::targets_into;
+use nnzero::format::atomic_save::check_writable;
+use nnzero::{format::model, Network};
 
 use crate::charts::tiles::{Colours, Tile, TileGrid};
 use crate::error::CliError;

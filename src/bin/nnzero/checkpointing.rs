@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use std::time::Duration;
 
-use nnzero::atomic::{check_space, check_writable, human_bytes, parent_dir};
+use nnzero::format::atomic_save::{check_space, check_writable, human_bytes, parent_dir};
 use nnzero::run::checkpoint::{self, CheckpointError};
 use nnzero::run::{Observer, Position, Recipe, Run, RunLock, Status};
 

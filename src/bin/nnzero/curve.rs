@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use nnzero::eval::Confusion;
+use nnzero::infer::eval::Confusion;
 use nnzero::run::{EpochRecord, Observer, Recipe};
 
 use crate::charts::line::{LineChart, Series};

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use clap::Args;
 use nnzero::dataset::Dataset;
-use nnzero::display::Phase;
-use nnzero::mnist::{argmax, PIXELS};
-use nnzero::model;
+use nnzero::digits::mnist::{argmax, PIXELS};
+use nnzero::format::model;
+use nnzero::live::display::Phase;
 
 use crate::data::open_or_bundled;
 use crate::display::{parse_seconds, DisplayArgs, Viewer};

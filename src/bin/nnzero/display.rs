@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 use embedded_graphics::prelude::Size;
-use nnzero::display::{stderr_warn, Config, Kind, Live, Phase, Snapshot};
-use nnzero::eval::Confusion;
+use nnzero::infer::eval::Confusion;
+use nnzero::live::display::{stderr_warn, Config, Kind, Live, Phase, Snapshot};
 use nnzero::run::{EpochRecord, Observer};
 
 use crate::error::CliError;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use nnzero::dataset::DatasetError;
-use nnzero::model::ModelError;
+use nnzero::format::model::ModelError;
 
 /// Everything a command can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,7 @@ pub enum CliError {
     /// The `--display` options contradict each other.
     #[cfg(feature = "display")]
     #[error("display: {0}")]
-    Display(nnzero::display::PanelError),
+    Display(nnzero::live::display::PanelError),
 }
 
 /// "m.nnz: No such file or directory (os error 2); train a model first: nnzero train --save

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use nnzero::dataset::Dataset;
-use nnzero::eval::{evaluate_with, Confusion};
-use nnzero::mnist::argmax;
+use nnzero::digits::mnist::argmax;
+use nnzero::infer::eval::{evaluate_with, Confusion};
 use nnzero::Network;
 
 use crate::charts::confusion::{ConfusionChart, Mistake};

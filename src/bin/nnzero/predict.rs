@@ -4,7 +4,7 @@
 //! on light paper or light on dark, PNG or JPEG. Prints `path<TAB>digit<TAB>confidence` per
 //! picture, where confidence is the winning output node's value (0..1; the mean of two reads,
 //! the digit as it is and with thinner strokes, unless `--single-read`), and a fourth column
-//! `unsure: maybe D (C)` when the read should not be trusted (see `nnzero::confidence`); `--json` prints
+//! `unsure: maybe D (C)` when the read should not be trusted (see `nnzero::infer::confidence`); `--json` prints
 //! one JSON object per picture with all ten outputs, `unsure` and the runner-up. A picture that
 //! cannot be read gets a one-line error on stderr and the others are still read; the exit code
 //! is then 1.
@@ -14,10 +14,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use nnzero::mnist::{argmax, PIXELS, SIDE};
-use nnzero::model;
+use nnzero::digits::mnist::{argmax, PIXELS, SIDE};
+use nnzero::format::model;
+use nnzero::infer::test_time::{read, Reading};
 use nnzero::prepare::{prepare_file, Limits};
-use nnzero::read::{read, Reading};
 
 use crate::error::CliError;
 
@@ -38,7 +38,7 @@ pub struct PredictArgs {
     #[arg(long)]
     pub show: bool,
     /// Read each digit once, as the book does, instead of twice (as it is and with thinner
-    /// strokes, the outputs averaged; see `nnzero::read`).
+    /// strokes, the outputs averaged; see `nnzero::infer::test_time`).
     #[arg(long)]
     pub single_read: bool,
     /// Pictures of single digits: PNG or JPEG, any size, dark on light or light on dark.
@@ -75,7 +75,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
     let mut screen = crate::display::Viewer::new(
         args.display.open()?,
         args.hold,
-        nnzero::display::Phase::Predict,
+        nnzero::live::display::Phase::Predict,
     );
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
@@ -102,7 +102,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         // Deskewed if the model was trained so, read twice unless --single-read.
         let outputs = read(&net, &prepared.pixels, reading);
         let digit = argmax(&outputs);
-        let read = nnzero::confidence::judge(&outputs);
+        let read = nnzero::infer::confidence::judge(&outputs);
         #[cfg(feature = "display")]
         screen.show_next(args.images.len() as u64, &prepared.pixels, &outputs);
         if args.json {
@@ -186,7 +186,7 @@ fn save_prepared(target: &Path, pixels: &[u8; PIXELS]) -> Result<(), String> {
         .ok_or("28×28 buffer")?
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| format!("{}: {e}", target.display()))?;
-    nnzero::atomic::write(target, &png)
+    nnzero::format::atomic_save::write(target, &png)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))
 }
 

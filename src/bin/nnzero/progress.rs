@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use nnzero::eval::Confusion;
+use nnzero::infer::eval::Confusion;
 use nnzero::run::{EpochRecord, Observer};
 
 /// Reports how far an epoch has got.

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
-use nnzero::atomic::check_writable;
+use nnzero::format::atomic_save::check_writable;
 
 use crate::charts::line::{LineChart, Series};
 use crate::curve::{limit_note, EpochLog};
@@ -293,7 +293,7 @@ pub fn run(args: &SweepArgs) -> Result<(), CliError> {
         }
     }
 
-    nnzero::atomic::write(&csv_path, csv(param, &points).as_bytes())
+    nnzero::format::atomic_save::write(&csv_path, csv(param, &points).as_bytes())
         .map_err(|e| CliError::Save(csv_path.clone(), e))?;
     let fixed = run_args(args, param, &values[0], args.seeds[0]);
     crate::charts::save(

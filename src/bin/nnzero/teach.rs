@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
-use nnzero::eval::evaluate;
-use nnzero::mnist::{CLASSES, PIXELS};
-use nnzero::model;
+use nnzero::digits::mnist::{CLASSES, PIXELS};
+use nnzero::format::atomic_save::check_writable;
+use nnzero::format::model;
+use nnzero::infer::eval::evaluate;
 use nnzero::teach::{cross_validate, folder, mnist_pool, score, teach, TeachConfig};
 
 use crate::data::open_or_bundled;

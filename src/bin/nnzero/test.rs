@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use nnzero::atomic::check_writable;
 use nnzero::dataset::Dataset;
-use nnzero::eval::evaluate;
-use nnzero::{model, Network};
+use nnzero::format::atomic_save::check_writable;
+use nnzero::infer::eval::evaluate;
+use nnzero::{format::model, Network};
 
 use crate::data::open_or_bundled;
 use crate::error::CliError;

@@ -286,7 +286,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
 
     let recipe = *run.recipe();
     let net = run.into_network();
-    nnzero::model::save(&net, &args.save).map_err(|e| CliError::SaveFinal {
+    nnzero::format::model::save(&net, &args.save).map_err(|e| CliError::SaveFinal {
         path: args.save.clone(),
         error: e.to_string(),
         checkpoint: paths.checkpoint.clone(),

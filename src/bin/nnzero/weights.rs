@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use nnzero::atomic::check_writable;
+use nnzero::format::atomic_save::check_writable;
 
 use crate::backquery::{load, square_side};
 use crate::charts::tiles::{Colours, Tile, TileGrid};

@@ -39,9 +39,9 @@ use std::process::ExitCode;
 
 use ab_glyph::{Font, FontVec, PxScale};
 use clap::{Parser, Subcommand};
-use nnzero::mnist::argmax;
+use nnzero::digits::mnist::argmax;
+use nnzero::infer::test_time::{read, Reading};
 use nnzero::prepare::{prepare_file, Limits};
-use nnzero::read::{read, Reading};
 
 use crate::render::{Mode, Page};
 use crate::rng::Rng;
@@ -218,14 +218,14 @@ enum Cmd {
         /// thresholds, on the tuning half (where they are chosen).
         #[arg(long)]
         unsure: bool,
-        /// Stand each prepared digit upright by its moments (`nnzero::deskew`) before reading
+        /// Stand each prepared digit upright by its moments (`nnzero::digits::deskew`) before reading
         /// it, even if the model does not record that it was trained so (one saved by
         /// examples/augment_holdout.rs deskew=1). A model that records it (`nnzero train
         /// --augment`) is read deskewed without this.
         #[arg(long)]
         deskew: bool,
         /// Read each digit once, as the book does, instead of as `nnzero predict` does (twice,
-        /// as it is and with thinner strokes, the outputs averaged: `nnzero::read`).
+        /// as it is and with thinner strokes, the outputs averaged: `nnzero::infer::test_time`).
         #[arg(long)]
         single_read: bool,
     },
@@ -813,7 +813,8 @@ fn percent(r: u32, t: u32) -> String {
 
 /// Loads `model`, deskewing if it records so or `deskew` says so.
 fn load(model: &Path, deskew: bool) -> Result<nnzero::Network, String> {
-    let mut net = nnzero::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
+    let mut net =
+        nnzero::format::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
     if deskew {
         net.set_deskew(true);
     }
@@ -905,7 +906,7 @@ fn unsure_table(
         for close in closes {
             let (mut caught, mut bothered) = (0u32, 0u32);
             for (digit, outputs) in &reads {
-                let c = nnzero::confidence::judge_with(outputs, low, close);
+                let c = nnzero::infer::confidence::judge_with(outputs, low, close);
                 let ok = c.best == *digit as usize;
                 if c.unsure {
                     if ok {
@@ -927,8 +928,8 @@ fn unsure_table(
     let _ = writeln!(
         report,
         "in use: low {} close {}",
-        nnzero::confidence::LOW,
-        nnzero::confidence::CLOSE
+        nnzero::infer::confidence::LOW,
+        nnzero::infer::confidence::CLOSE
     );
     Ok(report)
 }

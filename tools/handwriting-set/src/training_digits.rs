@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use nnzero::blob::{BlobWriter, Header};
+use nnzero::format::blob::{BlobWriter, Header};
 
 /// Writes `digits` (label, prepared pixels) to `out` as a gzipped blob, atomically.
 pub fn write_blob(digits: &[(u8, [u8; 784])], out: &Path) -> Result<(), String> {
@@ -17,7 +17,7 @@ pub fn write_blob(digits: &[(u8, [u8; 784])], out: &Path) -> Result<(), String> 
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut gz, &blob).map_err(|e| e.to_string())?;
     let gz = gz.finish().map_err(|e| e.to_string())?;
-    nnzero::atomic::write(out, &gz).map_err(|e| format!("{}: {e}", out.display()))
+    nnzero::format::atomic_save::write(out, &gz).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// Draws `shown` to `sheet`, a PNG with ten digits per row.

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mnist2blob::{csv, idx};
-use nnzero::blob::{BlobError, BlobWriter, Header};
+use nnzero::format::blob::{BlobError, BlobWriter, Header};
 
 /// Inputs larger than this, unpacked, are refused: 128 MiB holds MNIST's largest files (the
 /// book's training CSV is 105 MiB, the IDX images 45 MiB), and the conversion, which holds the
@@ -107,7 +107,7 @@ fn run(args: &Args) -> Result<String, Error> {
     let (header, _) = Header::decode(&blob).map_err(Error::Blob)?;
     let gz = args.output.extension().is_some_and(|e| e == "gz");
     let bytes = if gz { gzip(&blob) } else { blob };
-    nnzero::atomic::write(&args.output, &bytes)
+    nnzero::format::atomic_save::write(&args.output, &bytes)
         .map_err(|e| Error::Write(args.output.clone(), e))?;
     Ok(format!(
         "wrote {}: {} images of {}×{}, {} bytes{}",

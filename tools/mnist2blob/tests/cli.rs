@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use nnzero::blob::BlobSlice;
+use nnzero::format::blob::BlobSlice;
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mnist2blob"))

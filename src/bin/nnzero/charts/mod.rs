@@ -8,7 +8,7 @@
 //! Text is drawn in DejaVu Sans, compiled in from `assets/fonts` (plotters' `ab_glyph` feature
 //! draws only with fonts registered from bytes, and spares us fontconfig and freetype). A PNG
 //! is drawn into an RGB buffer and encoded by `image`; an SVG into a string. Both are saved with
-//! [`nnzero::atomic::write`]: a failed draw or save leaves no file behind.
+//! [`nnzero::format::atomic_save::write`]: a failed draw or save leaves no file behind.
 
 pub mod confusion;
 pub mod kerned;
@@ -84,7 +84,8 @@ pub trait Figure {
 pub fn save(figure: &impl Figure, path: &Path) -> Result<(), CliError> {
     let bytes = render(figure, Format::of(path).unwrap_or(Format::Png))
         .map_err(|why| CliError::Chart(path.to_path_buf(), why.replace('\n', " ")))?;
-    nnzero::atomic::write(path, &bytes).map_err(|e| CliError::Save(path.to_path_buf(), e))
+    nnzero::format::atomic_save::write(path, &bytes)
+        .map_err(|e| CliError::Save(path.to_path_buf(), e))
 }
 
 /// The most pixels a picture may have: 48 M (a 144 MB buffer), far above any sensible chart,

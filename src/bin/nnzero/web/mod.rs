@@ -1,6 +1,6 @@
 //! `--web ADDR` and `nnzero serve`: the page in a browser (feature `web`).
 //!
-//! The server and the snapshot hub are the library's (`nnzero::web`); this is the program's
+//! The server and the snapshot hub are the library's (`nnzero::live::web`); this is the program's
 //! side: the options, training's observer, and the `serve` command.
 
 mod observer;
@@ -26,10 +26,10 @@ pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
 /// Starts the server, printing where to point a browser.
 pub fn start(
     addr: SocketAddr,
-    feed: nnzero::web::Feed,
-    served: Option<std::sync::Arc<nnzero::web::Served>>,
-) -> Result<nnzero::web::Server, CliError> {
-    let server = nnzero::web::Server::start(addr, feed, served)
+    feed: nnzero::live::web::Feed,
+    served: Option<std::sync::Arc<nnzero::live::web::Served>>,
+) -> Result<nnzero::live::web::Server, CliError> {
+    let server = nnzero::live::web::Server::start(addr, feed, served)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let at = server.addr();
     eprintln!("web: open http://{at}/ in a browser");

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use nnzero::eval::Confusion;
-use nnzero::web::{Hub, Mode, Server};
+use nnzero::infer::eval::Confusion;
+use nnzero::live::web::{Hub, Mode, Server};
 
 use crate::error::CliError;
 use nnzero::run::{EpochRecord, Observer};

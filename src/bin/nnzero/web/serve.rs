@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use nnzero::atomic::check_writable;
-use nnzero::web::Served;
+use nnzero::format::atomic_save::check_writable;
+use nnzero::live::web::Served;
 
 use crate::backquery::load;
 use crate::error::CliError;

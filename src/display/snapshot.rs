@@ -1,4 +1,0 @@
-//! What the screen shows: [`Snapshot`] and [`Phase`], which live in [`crate::snapshot`] so that
-//! the web page (feature `web`) and anything else can share them without the display feature.
-
-pub use crate::snapshot::{Phase, Snapshot};

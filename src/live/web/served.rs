@@ -1,0 +1,205 @@
+//! The model behind `nnzero serve`: read a picture, teach it a label, save it, look inside.
+//!
+//! Pictures are decoded with [`crate::prepare`]'s limits, exactly as `nnzero predict` reads a
+//! file; the network sits behind a mutex because teaching changes it while others read.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+
+use super::hub::{round4, Hub, Mode};
+use crate::digits::mnist::{argmax, targets_into};
+use crate::prepare::{prepare_bytes, Limits, PrepareError, Prepared};
+use crate::{format::model, Network};
+
+/// Most times one `POST /api/teach` may repeat the book's step.
+pub const MAX_REPEAT: u32 = 100;
+
+/// A saved model served to browsers.
+pub struct Served {
+    net: Mutex<Network>,
+    hub: Mutex<Hub>,
+    teach: bool,
+    save: Option<PathBuf>,
+    limits: Limits,
+}
+
+/// Why a request about the model could not be answered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServedError {
+    /// The picture could not be read (not an image, too large, no digit).
+    Picture(PrepareError),
+    /// The model reads something other than 28×28 pictures.
+    NotMnist(usize),
+    /// A label outside the model's outputs.
+    Label(usize),
+    /// The model could not be saved.
+    Save(PathBuf, String),
+}
+
+impl std::fmt::Display for ServedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServedError::Picture(e) => write!(f, "{e}"),
+            ServedError::NotMnist(n) => {
+                write!(f, "the model has {n} inputs; pictures need 784 (28×28)")
+            }
+            ServedError::Label(n) => write!(f, "label must be a digit from 0 to {}", n - 1),
+            ServedError::Save(p, e) => write!(f, "cannot save {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for ServedError {}
+
+impl Served {
+    /// Serves `net`; `teach` allows teaching it, `save` where teaching may be saved to.
+    pub fn new(net: Network, teach: bool, save: Option<PathBuf>) -> Served {
+        let mode = Mode::Serve {
+            shape: format!("{}-{}-{}", net.inputs(), net.hidden(), net.outputs()),
+            teach,
+            save: teach && save.is_some(),
+        };
+        Served {
+            net: Mutex::new(net),
+            hub: Mutex::new(Hub::new(mode, 5.0)),
+            teach,
+            save,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The hub whose snapshots show the last digit read.
+    pub fn hub(&self) -> MutexGuard<'_, Hub> {
+        self.hub.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn net(&self) -> MutexGuard<'_, Network> {
+        // A poisoned lock means a request panicked mid-step; the weights are still numbers.
+        self.net.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether teaching is allowed.
+    pub fn can_teach(&self) -> bool {
+        self.teach
+    }
+
+    /// Whether saving is allowed.
+    pub fn can_save(&self) -> bool {
+        self.teach && self.save.is_some()
+    }
+
+    /// Reads the digit in a PNG or JPEG: its answer, outputs and the 28×28 picture it saw.
+    pub fn predict(&self, bytes: &[u8]) -> Result<Value, ServedError> {
+        let prepared = self.prepare(bytes)?;
+        let outputs = self.query(&prepared.pixels);
+        self.hub().show(&prepared.pixels, &outputs, None);
+        Ok(answer_json(&outputs, &prepared))
+    }
+
+    /// Teaches the model that the picture is `label`, `repeat` times with the book's step;
+    /// returns its answers before and after.
+    pub fn teach(&self, bytes: &[u8], label: usize, repeat: u32) -> Result<Value, ServedError> {
+        let outputs_n = self.net().outputs();
+        if label >= outputs_n {
+            return Err(ServedError::Label(outputs_n));
+        }
+        let prepared = self.prepare(bytes)?;
+        let (before, after) = {
+            let mut net = self.net();
+            let before = query(&net, &prepared.pixels);
+            for _ in 0..repeat.clamp(1, MAX_REPEAT) {
+                crate::teach::step(&mut net, &prepared.pixels, label as u8);
+            }
+            (before, query(&net, &prepared.pixels))
+        };
+        self.hub().show(&prepared.pixels, &after, Some(label as u8));
+        Ok(json!({
+            "label": label,
+            "repeat": repeat.clamp(1, MAX_REPEAT),
+            "before": answer_json(&before, &prepared),
+            "after": answer_json(&after, &prepared),
+        }))
+    }
+
+    /// Saves the model (atomically) where `--save` said.
+    pub fn save(&self) -> Result<Value, ServedError> {
+        let Some(path) = &self.save else {
+            return Err(ServedError::Save(PathBuf::new(), "no --save FILE".into()));
+        };
+        let net = self.net().clone();
+        model::save(&net, path).map_err(|e| ServedError::Save(path.clone(), e.to_string()))?;
+        Ok(json!({ "saved": path.display().to_string() }))
+    }
+
+    /// The book's back-query of every digit, each 784 values from 0 (white) to 1 (ink).
+    pub fn backquery(&self) -> Value {
+        let net = self.net();
+        let digits: Vec<Vec<f64>> = (0..net.outputs())
+            .map(|d| {
+                let mut targets = vec![0.0; net.outputs()];
+                targets_into(d as u8, &mut targets);
+                // The book's backquery rescales the inputs it finds to 0.01..0.99.
+                let v = net.backquery(&targets);
+                v.iter().map(|v| round3((v - 0.01) / 0.98)).collect()
+            })
+            .collect();
+        json!({ "inputs": net.inputs(), "digits": digits })
+    }
+
+    /// The input weights of the first `count` hidden nodes, each scaled by its own largest
+    /// |weight| into −1..1.
+    pub fn weights(&self, count: usize) -> Value {
+        let net = self.net();
+        // wih is (hidden, input): row h is node h's weights from every pixel.
+        let tiles: Vec<Vec<f64>> = net
+            .wih()
+            .row_iter()
+            .take(count)
+            .map(|r| {
+                let largest = r
+                    .iter()
+                    .fold(0.0f32, |m, w| m.max(w.abs()))
+                    .max(f32::MIN_POSITIVE);
+                r.iter().map(|w| round3(w / largest)).collect()
+            })
+            .collect();
+        json!({ "inputs": net.inputs(), "hidden": net.hidden(), "tiles": tiles })
+    }
+
+    fn prepare(&self, bytes: &[u8]) -> Result<Prepared, ServedError> {
+        let inputs = self.net().inputs();
+        if inputs != 784 {
+            return Err(ServedError::NotMnist(inputs));
+        }
+        prepare_bytes(bytes, self.limits).map_err(ServedError::Picture)
+    }
+
+    fn query(&self, pixels: &[u8]) -> Vec<f32> {
+        query(&self.net(), pixels)
+    }
+}
+
+/// The network's outputs for a prepared digit, read as `nnzero predict` reads it
+/// ([`crate::infer::test_time`]: twice, as it is and thinner).
+fn query(net: &Network, pixels: &[u8]) -> Vec<f32> {
+    crate::infer::test_time::read(net, pixels, crate::infer::test_time::Reading::default())
+}
+
+/// Three places in −1..1, as f64 so that JSON writes `0.43`, not `0.4300000071525574`.
+fn round3(v: f32) -> f64 {
+    (f64::from(v.clamp(-1.0, 1.0)) * 1000.0).round() / 1000.0
+}
+
+fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {
+    let digit = argmax(outputs);
+    json!({
+        "digit": digit,
+        "confidence": round4(outputs.get(digit).copied().unwrap_or(0.0)),
+        "outputs": outputs.iter().map(|&v| round4(v)).collect::<Vec<_>>(),
+        "prepared": prepared.pixels.as_slice(),
+        "inverted": prepared.inverted,
+    })
+}
