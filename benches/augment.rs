@@ -19,8 +19,9 @@ use std::time::Instant;
 use nnzero::augment::elastic::Elastic;
 // `random_map`, `seed`, `Affine` and `AugmentRanges` are also what `reference` names through
 // `super`.
-use nnzero::augment::{random_map, seed, Affine, AugmentRanges, AugmentRecipe, Augmenter};
+use nnzero::augment::{random_map, seed, Affine, AugmentRanges, Augmenter};
 use nnzero::dataset::Dataset;
+use nnzero::run::Recipe;
 
 /// The old code, by path: the same file the library's tests compare the new code with (they
 /// use all of it, the bench the old copy's parts).
@@ -64,7 +65,7 @@ fn main() {
         }
     }
     let records = digits.len() / n;
-    let ranges = AugmentRecipe::HANDWRITING.ranges;
+    let ranges = Recipe::AUGMENT_RANGES;
     let copies = records * 2;
     println!(
         "one --augment copy ({side}×{side}, σ {}), {records} digits × 2 copies a round, \

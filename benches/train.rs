@@ -277,9 +277,9 @@ fn main() {
 /// that allows: with `c` = copy / sample, a record is 3 samples of training and 2 copies, so
 /// on `cores` cores an `--augment` epoch takes at least max(3, (3 + 2c) / cores) plain ones.
 fn copy_cost(pixels: &[u8], labels: &[u8], record: usize, sample_s: Option<f64>) {
-    use nnzero::augment::{AugmentRecipe, Augmenter};
+    use nnzero::augment::Augmenter;
     let side = (record as f64).sqrt() as usize;
-    let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+    let mut aug = Augmenter::new(1, Recipe::AUGMENT_RANGES, side);
     let mut out = vec![0u8; record];
     let start = Instant::now();
     let mut copies = 0;
@@ -307,13 +307,13 @@ fn copy_cost(pixels: &[u8], labels: &[u8], record: usize, sample_s: Option<f64>)
 /// The first `records` records with two `--augment` copies each through the pipeline on one
 /// training thread, with 1, 2, … producers (up to the cores): seconds for each.
 fn producers_against_each_other(data: &Dataset, records: u64) {
-    use nnzero::augment::{AugmentRecipe, Augmenter};
+    use nnzero::augment::Augmenter;
     use nnzero::dataset::pipeline::Pipeline;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let side = data.header().rows as usize;
     let mut line = format!("{records} records + 2 --augment copies each, 1 training thread:");
     for producers in 1..=cores.max(2) {
-        let mut aug = Augmenter::new(1, AugmentRecipe::HANDWRITING.ranges, side);
+        let mut aug = Augmenter::new(1, Recipe::AUGMENT_RANGES, side);
         let copier = move |index: u64, copy: usize, label: u8, src: &[u8], dst: &mut [u8]| {
             if copy == 0 {
                 dst.copy_from_slice(src) // the record itself
@@ -343,13 +343,12 @@ fn producers_against_each_other(data: &Dataset, records: u64) {
 /// and on the default threads (each kind's own default: `--augment` keeps cores for its
 /// producers): seconds of training for each and the ratio.
 fn augment_against_plain(rounds: usize) {
-    use nnzero::augment::AugmentRecipe;
     println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
     println!(" the book's network, 784-200-10:");
     augment_against_plain_at(rounds, Recipe::BOOK, false);
     // What `nnzero train --augment` trains (deskewed, the producers standing each record
     // upright), against a plain epoch of the same network (`nnzero train --hidden 400`).
-    let h = AugmentRecipe::HANDWRITING;
+    let h = Recipe::HANDWRITING;
     println!(
         " --augment's network, 784-{}-10 (deskewed with --augment):",
         h.hidden

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use nalgebra::DMatrix;
 
-use crate::augment::{warp, Affine, AugmentRecipe, Augmenter};
+use crate::augment::{warp, Affine, Augmenter};
 use crate::dataset::pipeline::{default_producers, Pipeline};
 use crate::dataset::{Dataset, DatasetError, Fingerprint};
 use crate::digits::mnist::targets_into;
@@ -450,7 +450,7 @@ impl Run {
         let mut augmenter = (self.recipe.augment_copies > 0).then(|| {
             Augmenter::new(
                 self.recipe.seed ^ AUGMENT_SEED_MIX,
-                AugmentRecipe::HANDWRITING.ranges,
+                Recipe::AUGMENT_RANGES,
                 side,
             )
         });

@@ -18,18 +18,24 @@
 
 use std::time::Instant;
 
-use nnzero::augment::{AugmentRanges, AugmentRecipe, Augmenter};
+use nnzero::augment::{AugmentRanges, Augmenter};
 use nnzero::dataset::Dataset;
 use nnzero::digits::mnist::{argmax, scale_image, targets_into};
+use nnzero::run::Recipe;
 use nnzero::Network;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ranges = AugmentRanges::HANDWRITING;
-    let mut recipe = AugmentRecipe::HANDWRITING;
+    // `--augment`'s copies, learning-rate fall and mixing pace, to tune.
+    let (mut copies, mut ratio, mut every) = (
+        Recipe::HANDWRITING.augment_copies,
+        Recipe::AUGMENT_LR_FINAL_RATIO,
+        Recipe::MIX_EVERY,
+    );
     let (mut seed, mut epochs, mut hidden, mut lr, mut split) = (
         1u64,
         5u32,
-        AugmentRecipe::HANDWRITING.hidden as usize,
+        Recipe::HANDWRITING.hidden as usize,
         0.1f32,
         50_000,
     );
@@ -45,11 +51,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let f: f32 = v.parse()?;
         match k {
             "seed" => seed = v.parse()?,
-            "copies" => recipe.copies = v.parse()?,
+            "copies" => copies = v.parse()?,
             "epochs" => epochs = v.parse()?,
             "hidden" => hidden = v.parse()?,
             "lr" => lr = f,
-            "ratio" => recipe.lr_final_ratio = f,
+            "ratio" => ratio = f,
             "alpha" => ranges.elastic = f,
             "sigma" => ranges.elastic_sigma = f,
             "rotate" => ranges.rotate = f,
@@ -64,14 +70,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "flag" => ranges.flag = f,
             "bar" => ranges.bar = f,
             "split" => split = v.parse()?,
-            "typefaces" => recipe.mix_every = v.parse()?,
+            "typefaces" => every = v.parse()?,
             "semeion" => semeion = v == "1",
             "swiss" => swiss = v == "1",
             "deskew" => deskew = v == "1",
             _ => return Err(format!("unknown key {k}").into()),
         }
     }
-    recipe.ranges = ranges;
     // A dataset's images in memory, deskewed if asked.
     let load = |data: Dataset| -> Result<Vec<(u8, Vec<u8>)>, nnzero::dataset::DatasetError> {
         let mut images = Vec::with_capacity(data.len());
@@ -87,6 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let all = load(Dataset::bundled_train()?)?;
     let (train, valid) = all.split_at(split.min(all.len()));
+    let every = every as usize;
     // The typeface digits (and with semeion=1 the Semeion digits after them, with swiss=1 the
     // Swiss digits after those), one after every
     // `mix_every` training images, in turn, as `nnzero train --augment` mixes them into all
@@ -94,7 +100,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // this loop's last epoch left it, not from a fixed place), and the copies are indexed apart
     // from the images', so the copies are not the CLI's (the README's held-out
     // figures were measured with this loop, before the Semeion digits: semeion=0).
-    let every = recipe.mix_every as usize;
     if semeion && every == 0 {
         return Err("semeion=1 needs typefaces=N above 0: N paces both".into());
     }
@@ -109,20 +114,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         typefaces.extend(load(Dataset::bundled_swiss()?)?);
     }
     let mut next_typeface = 0usize;
-    println!("{recipe:?} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew} semeion {semeion} swiss {swiss}");
+    println!("copies {copies} lr_final_ratio {ratio:?} {ranges:?} mix_every {every} seed {seed} epochs {epochs} hidden {hidden} lr {lr} deskew {deskew} semeion {semeion} swiss {swiss}");
 
     let mut net = Network::new(784, hidden, 10, lr, seed);
-    let mut aug = Augmenter::new(seed ^ 0x5eed_a06e_47a7_10e5, recipe.ranges, 28);
+    let mut aug = Augmenter::new(seed ^ 0x5eed_a06e_47a7_10e5, ranges, 28);
     let (mut inputs, mut targets, mut variant) = (vec![0.0; 784], vec![0.0; 10], vec![0u8; 784]);
     let start = Instant::now();
     for epoch in 1..=epochs {
-        net.set_learning_rate(recipe.learning_rate(lr, epoch, epochs));
+        net.set_learning_rate(Recipe::geometric_learning_rate(lr, ratio, epoch, epochs));
         let mut trainer = net.trainer();
         for (index, (label, pixels)) in train.iter().enumerate() {
             targets_into(*label, &mut targets);
             scale_image(pixels, &mut inputs);
             trainer.train(&inputs, &targets);
-            for copy in 0..recipe.copies {
+            for copy in 0..copies {
                 aug.augment_digit(epoch, index as u64, copy, *label, pixels, &mut variant);
                 scale_image(&variant, &mut inputs);
                 trainer.train(&inputs, &targets);
@@ -134,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 targets_into(*label, &mut targets);
                 scale_image(pixels, &mut inputs);
                 trainer.train(&inputs, &targets);
-                for copy in 0..recipe.copies {
+                for copy in 0..copies {
                     aug.augment_digit(epoch, copy_index, copy, *label, pixels, &mut variant);
                     scale_image(&variant, &mut inputs);
                     trainer.train(&inputs, &targets);

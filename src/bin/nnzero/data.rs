@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use nnzero::augment::AugmentRecipe;
 use nnzero::dataset::{Dataset, DatasetError};
 use nnzero::run::{Recipe, Run};
 
@@ -20,7 +19,7 @@ pub fn open_or_bundled(path: &Option<PathBuf>, bundled: Bundled) -> Result<Datas
 }
 
 /// The bundled digits `--augment` mixes into its training set, one after every
-/// [`AugmentRecipe::mix_every`] images: the typeface digits, then the Semeion digits, then the
+/// [`Recipe::MIX_EVERY`] images: the typeface digits, then the Semeion digits, then the
 /// Swiss digits.
 #[derive(Debug, Clone, Copy)]
 pub struct Mixes {
@@ -62,7 +61,7 @@ pub fn open_pair(
         }
     }
     if !sets.is_empty() {
-        let every = AugmentRecipe::HANDWRITING.mix_every;
+        let every = Recipe::MIX_EVERY;
         train = match train.mixed_with(&sets.iter().collect::<Vec<_>>(), every) {
             Err(e @ DatasetError::MixShape { .. }) => return Err(hint(&flags.join(" "))(e)),
             other => other?,

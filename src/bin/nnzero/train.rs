@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use nnzero::augment::AugmentRecipe;
 use nnzero::run::{Observer, Recipe, Run};
 use nnzero::Network;
 
@@ -114,7 +113,7 @@ impl TrainArgs {
     /// The hidden nodes asked for: `--hidden`, else the book's 200, or `--augment`'s.
     pub fn hidden(&self) -> u32 {
         self.hidden.unwrap_or(if self.augment {
-            nnzero::augment::AugmentRecipe::HANDWRITING.hidden
+            Recipe::HANDWRITING.hidden
         } else {
             Recipe::BOOK.hidden
         })
@@ -131,7 +130,7 @@ impl TrainArgs {
 }
 
 /// Augmented copies per image in nnzero's --augment recipe.
-pub const AUGMENT_COPIES: u32 = nnzero::augment::AugmentRecipe::HANDWRITING.copies;
+pub const AUGMENT_COPIES: u32 = Recipe::HANDWRITING.augment_copies;
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
@@ -167,14 +166,14 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
         limit: args.limit,
         rotate: args.rotate,
         augment_copies: if args.augment { args.augment_copies } else { 0 },
-        deskew: args.augment && !args.no_deskew && AugmentRecipe::HANDWRITING.deskew,
+        deskew: args.augment && !args.no_deskew && Recipe::HANDWRITING.deskew,
     }
 }
 
 /// The bundled digits `args` mix into the training set (with `--augment`, the typeface, the
 /// Semeion and the Swiss digits, unless `--no-typefaces`, `--no-semeion` or `--no-swiss`).
 pub fn mixes(args: &TrainArgs) -> Mixes {
-    let mixing = args.augment && AugmentRecipe::HANDWRITING.mix_every > 0;
+    let mixing = args.augment && Recipe::MIX_EVERY > 0;
     Mixes {
         typefaces: mixing && !args.no_typefaces,
         semeion: mixing && !args.no_semeion,
