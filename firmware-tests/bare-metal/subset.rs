@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use nnzero::format::blob::{BlobWriter, Header};
 use nnzero::dataset::Dataset;
+use nnzero::format::blob::{BlobWriter, Header};
 
 /// Reads the first `n` records of the blob at `path` into a new blob.
 pub fn first_records(path: &Path, n: usize) -> Result<Vec<u8>, String> {

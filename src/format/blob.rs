@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::format::container::TRAILER_LEN;
-use crate::format::container::{self, ContainerError, Format};
+use crate::format::container::{self, ContainerError, Format, HeaderBytes};
 
 /// The four bytes every blob starts with.
 pub const MAGIC: [u8; 4] = *b"NNZB";
@@ -151,9 +151,9 @@ impl Header {
         self.count as u64 * self.record_len() as u64
     }
 
-    /// Encodes the header; returns the bytes used of `buf`.
-    pub fn encode<'b>(&self, buf: &'b mut [u8; 8 + container::MAX_FIELDS_LEN]) -> &'b [u8] {
-        FORMAT.encode_header(self, buf)
+    /// Encodes the header.
+    pub fn encode(&self) -> HeaderBytes {
+        FORMAT.encode_header(self)
     }
 
     /// Decodes and validates a header from the start of `bytes`; returns it and the bytes used.
@@ -397,9 +397,8 @@ mod io {
     impl<W: Write> BlobWriter<W> {
         /// Writes the header.
         pub fn new(writer: W, header: Header) -> Result<Self, BlobError> {
-            let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
             let mut writer = CrcWriter::new(writer);
-            writer.write_all(header.encode(&mut buf))?;
+            writer.write_all(&header.encode())?;
             Ok(BlobWriter {
                 writer,
                 header,
@@ -581,7 +580,6 @@ mod tests {
         };
         assert!(bad_header(Header::new(1, 0, 28, 10)));
         assert!(bad_header(Header::new(1, 28, 28, 0)));
-        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
         let widest = Header {
             count: u32::MAX,
             rows: u16::MAX,
@@ -589,8 +587,8 @@ mod tests {
             classes: u16::MAX,
         };
         // Version 1 takes one byte of the three a u16 varint may take.
-        assert_eq!(widest.encode(&mut buf).len() + 2, MAX_HEADER_LEN);
-        let mut v2 = widest.encode(&mut buf).to_vec();
+        assert_eq!(widest.encode().len() + 2, MAX_HEADER_LEN);
+        let mut v2 = widest.encode().to_vec();
         v2[4] = 2;
         assert!(matches!(
             Header::decode(&v2),
@@ -658,14 +656,13 @@ mod tests {
     fn images_over_the_memory_budget_are_refused_by_the_header() {
         // A 15-byte header claiming one 65535×65535 image: 4 GiB of pixels, 32 GiB as a
         // network's inputs and weights.
-        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
         let huge = Header {
             count: 1,
             rows: u16::MAX,
             cols: u16::MAX,
             classes: 10,
         };
-        let bytes = huge.encode(&mut buf).to_vec();
+        let bytes = huge.encode().to_vec();
         let err = Header::decode(&bytes).unwrap_err();
         assert!(
             err.to_string().contains("over nnzero's budget of 256 MiB"),

@@ -29,6 +29,10 @@ pub const TRAILER_LEN: usize = 4;
 /// model's, is 31). A decoder never looks further for a header.
 pub const MAX_FIELDS_LEN: usize = 64;
 
+/// An encoded header (magic, version, fields), in fixed capacity: headers are encoded
+/// without an allocator, and the capacity bounds every format's header.
+pub type HeaderBytes = heapless::Vec<u8, { 8 + MAX_FIELDS_LEN }>;
+
 /// The most memory a file's header may make nnzero allocate: 256 MiB, half of a Raspberry Pi
 /// Zero 2's 512 MB, so a crafted or mistaken header is refused rather than swapping a Pi to
 /// death or being killed by the kernel.
@@ -188,42 +192,27 @@ impl Format {
     /// would give one header several encodings and let a flipped padding bit go unnoticed
     /// by anything but the checksum.
     fn check_canonical<T: Serialize>(&self, value: &T, read: &[u8]) -> Result<(), ContainerError> {
-        let mut buf = [0u8; MAX_FIELDS_LEN];
-        match postcard::to_slice(value, &mut buf) {
-            Ok(used) if used == read => Ok(()),
+        match postcard::heapless_v0_9::to_vec::<_, MAX_FIELDS_LEN>(value) {
+            Ok(encoded) if encoded.as_slice() == read => Ok(()),
             _ => Err(self.bad_header("a number is not in its shortest encoding")),
         }
     }
 
-    /// Encodes magic, version and `fields` into `buf`; returns the bytes used.
-    pub fn encode_header<'b, H: Serialize>(
-        &self,
-        fields: &H,
-        buf: &'b mut [u8; 8 + MAX_FIELDS_LEN],
-    ) -> &'b [u8] {
-        self.encode_versioned_header(self.version, fields, buf)
+    /// Encodes magic, version and `fields`.
+    pub fn encode_header<H: Serialize>(&self, fields: &H) -> HeaderBytes {
+        self.encode_versioned_header(self.version, fields)
     }
 
     /// [`encode_header`](Format::encode_header) for version `version` (an older one, when a
     /// file needs nothing the newest adds).
-    pub fn encode_versioned_header<'b, H: Serialize>(
-        &self,
-        version: u16,
-        fields: &H,
-        buf: &'b mut [u8; 8 + MAX_FIELDS_LEN],
-    ) -> &'b [u8] {
-        buf[..4].copy_from_slice(&self.magic);
-        // Both fit: a u16 varint is at most 3 bytes, and every format's fields are at most
+    pub fn encode_versioned_header<H: Serialize>(&self, version: u16, fields: &H) -> HeaderBytes {
+        // End to end: postcard writes an array's bytes and a tuple's members without lengths.
+        // It fits: a u16 varint is at most 3 bytes, and every format's fields are at most
         // MAX_FIELDS_LEN (the formats' tests encode their widest header).
-        let v = match postcard::to_slice(&version, &mut buf[4..]) {
-            Ok(v) => v.len(),
-            Err(_) => unreachable!("a u16 varint fits in 4 bytes"),
-        };
-        let f = match postcard::to_slice(fields, &mut buf[4 + v..]) {
-            Ok(f) => f.len(),
+        match postcard::heapless_v0_9::to_vec(&(self.magic, version, fields)) {
+            Ok(header) => header,
             Err(_) => unreachable!("header fields longer than MAX_FIELDS_LEN"),
-        };
-        &buf[..4 + v + f]
+        }
     }
 
     /// Compares the file's length with the length its header implies (`expected`,
@@ -483,10 +472,7 @@ mod tests {
 
     #[test]
     fn header_round_trips_and_reports_its_length() {
-        let mut buf = [0u8; 8 + MAX_FIELDS_LEN];
-        let bytes = TEST
-            .encode_header(&Fields { a: 300, b: 2 }, &mut buf)
-            .to_vec();
+        let bytes = TEST.encode_header(&Fields { a: 300, b: 2 }).to_vec();
         assert_eq!(bytes, b"NNZT\x01\xac\x02\x02");
         let mut with_payload = bytes.clone();
         with_payload.extend([9, 9]);

@@ -221,9 +221,9 @@ pub fn check_budget(inputs: usize, hidden: usize, outputs: usize) -> Result<(), 
 }
 
 /// The varint length prefix of a postcard sequence of `n` elements.
-fn seq_prefix(n: u64, buf: &mut [u8; 10]) -> &[u8] {
-    match postcard::to_slice(&n, buf) {
-        Ok(used) => used,
+fn seq_prefix(n: u64) -> heapless::Vec<u8, 10> {
+    match postcard::heapless_v0_9::to_vec(&n) {
+        Ok(prefix) => prefix,
         Err(_) => unreachable!("a u64 varint fits in 10 bytes"),
     }
 }
@@ -232,16 +232,14 @@ fn seq_prefix(n: u64, buf: &mut [u8; 10]) -> &[u8] {
 /// row-major behind its length, never the whole file in memory. `out` gets no checksum; the
 /// callers add it.
 fn encode_body(net: &Network, out: &mut impl FnMut(&[u8])) {
-    let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
     let header = ModelHeader::of(net);
-    out(FORMAT.encode_versioned_header(header.version(), &header, &mut buf));
+    out(&FORMAT.encode_versioned_header(header.version(), &header));
     if header.deskew {
         out(&[1]);
     }
     let mut row = Vec::new();
     for m in [net.wih(), net.who()] {
-        let mut len = [0u8; 10];
-        out(seq_prefix(m.len() as u64, &mut len));
+        out(&seq_prefix(m.len() as u64));
         // m is (rows, cols), column-major in memory; the file wants it row by row.
         for r in 0..m.nrows() {
             row.clear();
@@ -290,12 +288,11 @@ fn fill_weights(
     let mut row = Vec::new();
     let mut fill = |matrix: &'static str, rows: usize, cols: usize| {
         // Lengths were checked against the file; a wrong prefix here is corruption.
-        let mut expected = [0u8; 10];
-        let expected = seq_prefix((rows * cols) as u64, &mut expected);
+        let expected = seq_prefix((rows * cols) as u64);
         let mut prefix = [0u8; 10];
         let prefix = &mut prefix[..expected.len()];
         next(prefix)?;
-        if prefix != expected {
+        if *prefix != *expected {
             return Err(ModelError::from(
                 FORMAT.bad_header("weight sequences do not match the header"),
             ));

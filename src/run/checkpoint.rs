@@ -72,11 +72,8 @@ impl CheckpointHeader {
 
     /// Magic, version and fields as written: version 1 unless the run deskews.
     fn encode(&self) -> Vec<u8> {
-        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
         let version = if self.deskew { VERSION } else { VERSION_PLAIN };
-        let mut bytes = FORMAT
-            .encode_versioned_header(version, self, &mut buf)
-            .to_vec();
+        let mut bytes = FORMAT.encode_versioned_header(version, self).to_vec();
         if self.deskew {
             bytes.push(1);
         }
@@ -668,12 +665,9 @@ mod tests {
     /// The encoder before it streamed, kept as the reference the streamed one must match
     /// byte for byte: the whole file built in memory, field by field.
     fn reference_encode(c: &Checkpoint) -> Vec<u8> {
-        let mut buf = [0u8; 8 + container::MAX_FIELDS_LEN];
         let h = c.header();
         let version = if h.deskew { 2 } else { 1 };
-        let mut w = FORMAT
-            .encode_versioned_header(version, &h, &mut buf)
-            .to_vec();
+        let mut w = FORMAT.encode_versioned_header(version, &h).to_vec();
         if h.deskew {
             w.push(1);
         }

@@ -2,11 +2,13 @@
 //! image and prints its accuracy on 200 held-out ones, on a Cortex-M4F (QEMU's mps2-an386).
 //!
 //! No allocator and no OS: the network lives in static storage (`FixedNetwork::zeroed`), the
-//! digits are uncompressed blobs in flash read with `BlobSlice`, output and the exit status go
-//! to the host by semihosting. Run it with `cargo run --release` in this directory.
+//! digits are uncompressed blobs in flash read with `BlobSlice`, output (a line at a time, see
+//! `report`) and the exit status go to the host by semihosting. Run it with
+//! `cargo run --release` in this directory.
 #![no_std]
 #![no_main]
 
+mod report;
 mod workload;
 
 use core::fmt::Write;
@@ -15,6 +17,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hio};
 use nnzero::format::blob::BlobSlice;
 use panic_semihosting as _;
+use report::LineWriter;
 
 /// Written by build.rs from the repository's `data/`: the first digits of each MNIST set.
 static TRAIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/train.blob"));
@@ -34,8 +37,8 @@ fn main() -> ! {
         Ok(true) => debug::EXIT_SUCCESS,
         Ok(false) => debug::EXIT_FAILURE,
         Err(why) => {
-            if let Ok(mut err) = hio::hstderr() {
-                let _ = writeln!(err, "error: {why}");
+            if let Ok(err) = hio::hstderr() {
+                let _ = writeln!(LineWriter::new(err), "error: {why}");
             }
             debug::EXIT_FAILURE
         }
@@ -54,8 +57,9 @@ fn run(net: &mut workload::Net) -> Result<bool, &'static str> {
     if train.len() != workload::TRAIN_DIGITS || test.len() != workload::TEST_DIGITS {
         return Err("the embedded digits are not the ones the workload expects");
     }
-    let mut out = hio::hstdout().map_err(|_| "no semihosting stdout")?;
-    let score =
-        workload::run(net, &train, &test, &mut out).map_err(|_| "cannot write to the host")?;
+    let mut out = LineWriter::new(hio::hstdout().map_err(|_| "no semihosting stdout")?);
+    let score = workload::run(net, &train, &test, &mut out)
+        .and_then(|score| out.flush().map(|()| score))
+        .map_err(|_| "cannot write to the host")?;
     Ok(score.correct * 100 >= PASS_PERCENT * score.total)
 }

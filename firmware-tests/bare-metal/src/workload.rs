@@ -7,8 +7,8 @@
 
 use core::fmt::{self, Write};
 
-use nnzero::format::blob::BlobSlice;
 use nnzero::digits::mnist::{argmax, scale_image, targets_into, CLASSES, PIXELS};
+use nnzero::format::blob::BlobSlice;
 use nnzero::FixedNetwork;
 
 /// Hidden nodes: 784-32-10 is 100 KB of weights, at home in a Cortex-M4F's 192 KB of RAM.
