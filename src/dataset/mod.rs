@@ -108,8 +108,6 @@ struct Mix {
     own_name: String,
 }
 
-/// A reader over a blob's bytes, unpacking gzip when the bytes start with its magic.
-
 impl Dataset {
     /// Opens a blob file (`.blob` or `.blob.gz`) and reads its header.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DatasetError> {

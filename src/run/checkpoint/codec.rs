@@ -18,8 +18,8 @@ const WEIGHTS_PER_WRITE: usize = 16 * 1024;
 ///
 /// # Panics
 /// When `c.wih` and `c.who` do not hold `hidden·inputs` and `outputs·hidden` weights (a
-/// checkpoint put together wrongly by hand; [`decode`] and [`Run`](super::Run) never make
-/// one). [`encode_to`] and [`save`] return an error instead.
+/// checkpoint put together wrongly by hand; [`decode`] and [`Run`](crate::run::Run) never make
+/// one). [`encode_to`] and [`save`](super::save) return an error instead.
 pub fn encode(c: &Checkpoint) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 * (c.wih.len() + c.who.len()) + 512);
     match encode_to(&c.view(), &mut out) {

@@ -13,7 +13,7 @@ pub fn previous_path(path: &Path) -> PathBuf {
 }
 
 /// Writes `c` (a [`Checkpoint`], or a [`CheckpointView`] of a running
-/// [`Run`](super::Run)) to `path` atomically; the checkpoint it replaces becomes `FILE.prev`.
+/// [`Run`](crate::run::Run)) to `path` atomically; the checkpoint it replaces becomes `FILE.prev`.
 ///
 /// At every moment a good checkpoint is on disk: the new one is complete and synced before
 /// the old one is renamed to `.prev`, and `.prev` is only replaced by a complete checkpoint.
