@@ -7,46 +7,25 @@
 //! the unpacking costs the trainer nothing. The one exception is a dataset mixed into another
 //! ([`Dataset::mixed_with`]: `--augment`'s 754 typeface, 1,565 Semeion and 4,095 Swiss
 //! digits, 5.0 MB), held whole.
+//!
+//! The reader thread and its [`Stream`] are in `stream.rs`, what identifies a dataset's
+//! contents ([`Fingerprint`]) in `fingerprint.rs`, the data sets that come with nnzero (one
+//! table, [`BUNDLED`]) in `bundled.rs`.
 
+mod bundled;
 mod epoch;
+mod fingerprint;
 pub mod pipeline;
+mod stream;
 
-use std::fmt;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::thread::JoinHandle;
 
-use flate2::bufread::MultiGzDecoder;
+use crate::format::blob::{BlobError, Header};
 
-use crate::format::blob::{BlobError, BlobReader, Header};
-
-/// Where the bundled MNIST lives in a clone of the repository.
-pub const BUNDLED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
-/// File name of the bundled training set (60,000 images).
-pub const TRAIN_FILE: &str = "mnist-train.blob.gz";
-/// File name of the bundled test set (10,000 images).
-pub const TEST_FILE: &str = "mnist-test.blob.gz";
-/// File name of the bundled typeface digits `--augment` mixes into MNIST (754 images:
-/// `tools/handwriting-set typefaces`, data/README.md).
-pub const TYPEFACES_FILE: &str = "typefaces.blob.gz";
-/// File name of the bundled Semeion digits `--augment` mixes into MNIST (1,565 images of about
-/// 80 people in Italy: `tools/handwriting-set semeion`, data/README.md).
-pub const SEMEION_FILE: &str = "semeion.blob.gz";
-/// File name of the bundled Swiss digits `--augment` mixes into MNIST (4,095 scanned digits of
-/// 21 people, mostly in Switzerland: `tools/handwriting-set folders`, data/README.md).
-pub const SWISS_FILE: &str = "swiss.blob.gz";
-
-#[cfg(feature = "embed-data")]
-static EMBEDDED_TRAIN: &[u8] = include_bytes!("../../data/mnist-train.blob.gz");
-#[cfg(feature = "embed-data")]
-static EMBEDDED_TEST: &[u8] = include_bytes!("../../data/mnist-test.blob.gz");
-#[cfg(feature = "embed-data")]
-static EMBEDDED_TYPEFACES: &[u8] = include_bytes!("../../data/typefaces.blob.gz");
-#[cfg(feature = "embed-data")]
-static EMBEDDED_SEMEION: &[u8] = include_bytes!("../../data/semeion.blob.gz");
-#[cfg(feature = "embed-data")]
-static EMBEDDED_SWISS: &[u8] = include_bytes!("../../data/swiss.blob.gz");
+pub use bundled::{BundledSet, BUNDLED, BUNDLED_DIR, TEST_FILE, TRAIN_FILE};
+pub use fingerprint::Fingerprint;
+use stream::open_reader;
+pub use stream::{blob_reader, DynReader, Stream};
 
 /// What can go wrong opening or reading a dataset.
 #[derive(Debug, thiserror::Error)]
@@ -129,9 +108,6 @@ struct Mix {
     own_name: String,
 }
 
-/// A reader over a blob's bytes, unpacking gzip when the bytes start with its magic.
-pub type DynReader = BlobReader<Box<dyn Read + Send>>;
-
 impl Dataset {
     /// Opens a blob file (`.blob` or `.blob.gz`) and reads its header.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
@@ -212,61 +188,6 @@ impl Dataset {
         Ok(self)
     }
 
-    /// The bundled MNIST training set (60,000 images), embedded or from the repository.
-    pub fn bundled_train() -> Result<Self, DatasetError> {
-        #[cfg(feature = "embed-data")]
-        return Self::embedded("embedded MNIST training set", EMBEDDED_TRAIN);
-        #[cfg(not(feature = "embed-data"))]
-        Self::bundled_file(TRAIN_FILE)
-    }
-
-    /// The bundled typeface digits (754 images of 27 typefaces in neither half of the
-    /// handwriting set), embedded or from the repository: what `--augment` mixes into MNIST
-    /// ([`Dataset::mixed_with`]).
-    pub fn bundled_typefaces() -> Result<Self, DatasetError> {
-        #[cfg(feature = "embed-data")]
-        return Self::embedded("embedded typeface digits", EMBEDDED_TYPEFACES);
-        #[cfg(not(feature = "embed-data"))]
-        Self::bundled_file(TYPEFACES_FILE)
-    }
-
-    /// The bundled Semeion digits (1,565 images of about 80 people in Italy, each writing 0–9
-    /// twice), embedded or from the repository: what `--augment` mixes into MNIST with the
-    /// typeface digits ([`Dataset::mixed_with`]).
-    pub fn bundled_semeion() -> Result<Self, DatasetError> {
-        #[cfg(feature = "embed-data")]
-        return Self::embedded("embedded Semeion digits", EMBEDDED_SEMEION);
-        #[cfg(not(feature = "embed-data"))]
-        Self::bundled_file(SEMEION_FILE)
-    }
-
-    /// The bundled Swiss digits (4,095 scanned digits of 21 people, mostly in Switzerland: every
-    /// third of the 600 each copied), embedded or from the repository: what `--augment` mixes
-    /// into MNIST after the typeface and Semeion digits ([`Dataset::mixed_with`]).
-    pub fn bundled_swiss() -> Result<Self, DatasetError> {
-        #[cfg(feature = "embed-data")]
-        return Self::embedded("embedded Swiss digits", EMBEDDED_SWISS);
-        #[cfg(not(feature = "embed-data"))]
-        Self::bundled_file(SWISS_FILE)
-    }
-
-    /// The bundled MNIST test set (10,000 images), embedded or from the repository.
-    pub fn bundled_test() -> Result<Self, DatasetError> {
-        #[cfg(feature = "embed-data")]
-        return Self::embedded("embedded MNIST test set", EMBEDDED_TEST);
-        #[cfg(not(feature = "embed-data"))]
-        Self::bundled_file(TEST_FILE)
-    }
-
-    #[cfg_attr(feature = "embed-data", allow(dead_code))]
-    fn bundled_file(name: &str) -> Result<Self, DatasetError> {
-        let path = Path::new(BUNDLED_DIR).join(name);
-        if !path.exists() {
-            return Err(DatasetError::BundledMissing { path });
-        }
-        Self::open(path)
-    }
-
     /// A dataset over bytes compiled into the binary (plain or gzip).
     pub fn embedded(name: &str, bytes: &'static [u8]) -> Result<Self, DatasetError> {
         Self::from_source(Source::Embedded(bytes), name.to_string())
@@ -310,89 +231,6 @@ impl Dataset {
         self.reader()?.verify().map(drop).map_err(|e| self.err(e))
     }
 
-    /// Reads the whole blob once, like [`verify`](Self::verify), and returns what identifies
-    /// its contents: a checkpoint records it so a run is never resumed on other data.
-    pub fn fingerprint(&self) -> Result<Fingerprint, DatasetError> {
-        let raw: Box<dyn BufRead + Send> = match &self.source {
-            Source::File(path) => {
-                let file = std::fs::File::open(path).map_err(|e| self.err(e.into()))?;
-                Box::new(BufReader::with_capacity(64 * 1024, file))
-            }
-            Source::Embedded(bytes) => Box::new(*bytes),
-        };
-        let mut hashed = Crc32Reader {
-            inner: unpack(raw).map_err(|e| self.err(e.into()))?,
-            hasher: crc32fast::Hasher::new(),
-        };
-        let header = BlobReader::new(&mut hashed)
-            .and_then(BlobReader::verify)
-            .map_err(|e| self.err(e))?;
-        let mut crc = hashed.hasher.finalize();
-        if let Some(mix) = &self.mix {
-            // The blob's, each mixed-in set's and how often they come, hashed together.
-            let mut hasher = crc32fast::Hasher::new_with_initial(crc);
-            for print in &mix.fingerprints {
-                hasher.update(&print.crc.to_le_bytes());
-                hasher.update(&print.count.to_le_bytes());
-            }
-            hasher.update(&mix.every.to_le_bytes());
-            crc = hasher.finalize();
-        }
-        Ok(Fingerprint {
-            count: self.header.count,
-            rows: header.rows,
-            cols: header.cols,
-            classes: header.classes,
-            crc,
-        })
-    }
-
-    /// Streams the records in order, read and unpacked on a background thread: as the first
-    /// epoch sees them ([`stream_epoch`](Self::stream_epoch)).
-    pub fn stream(&self) -> Result<Stream, DatasetError> {
-        self.stream_epoch(1)
-    }
-
-    /// Streams the records as epoch `epoch` (from 1) of a run sees them. A plain dataset's are
-    /// the same every epoch. A mixed dataset's mixed-in records ([`mixed_with`](Self::mixed_with))
-    /// go on from where the epoch before left them: epoch `e` starts at mixed-in record
-    /// `(e − 1) · ⌊own count / every⌋`, in turn, so a mix larger than one epoch's share is
-    /// trained whole over the epochs, not its first share again and again.
-    pub fn stream_epoch(&self, epoch: u32) -> Result<Stream, DatasetError> {
-        let mut reader = self.reader()?;
-        let record_len = self.header.record_len();
-        let per_batch = (256 * 1024 / record_len).max(1);
-        let (tx, rx) = sync_channel::<Result<Vec<u8>, BlobError>>(3);
-        let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(4);
-        let mix = self.mix.clone();
-        let first_mixed = mix.as_ref().map_or(0, |m| {
-            u64::from(epoch.max(1) - 1) * u64::from(m.own_count / m.every)
-        });
-        let handle = std::thread::Builder::new()
-            .name("nnzero-reader".into())
-            .spawn(move || {
-                produce(
-                    &mut reader,
-                    mix.as_ref(),
-                    first_mixed,
-                    per_batch,
-                    record_len,
-                    &tx,
-                    &recycle_rx,
-                )
-            })
-            .map_err(|e| self.err(e.into()))?;
-        Ok(Stream {
-            rx: Some(rx),
-            recycle: recycle_tx,
-            handle: Some(handle),
-            record_len,
-            name: self.own_name().to_string(),
-            current: Vec::new(),
-            pos: 0,
-        })
-    }
-
     fn err(&self, error: BlobError) -> DatasetError {
         DatasetError::Blob {
             name: self.own_name().to_string(),
@@ -401,215 +239,10 @@ impl Dataset {
     }
 }
 
-fn open_reader(source: &Source, name: &str) -> Result<DynReader, DatasetError> {
-    let err = |error| DatasetError::Blob {
-        name: name.to_string(),
-        error,
-    };
-    let raw: Box<dyn BufRead + Send> = match source {
-        Source::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| err(e.into()))?;
-            Box::new(BufReader::with_capacity(64 * 1024, file))
-        }
-        Source::Embedded(bytes) => Box::new(*bytes),
-    };
-    blob_reader(raw).map_err(err)
-}
-
-/// A streaming blob reader over `raw`, unpacking gzip when it starts with gzip's magic bytes:
-/// what every dataset is read through (and what the `blob_stream` fuzz target feeds).
-pub fn blob_reader(raw: impl BufRead + Send + 'static) -> Result<DynReader, BlobError> {
-    BlobReader::new(unpack(Box::new(raw))?)
-}
-
-/// Wraps `raw` in a gzip decoder when it starts with gzip's magic bytes. Every member of a
-/// multi-member file is read (`cat a.gz b.gz`, as `mnist2blob` accepts), and anything after
-/// the last member that is not another member is an error, not ignored.
-fn unpack(mut raw: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn Read + Send>> {
-    let gz = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    Ok(if gz {
-        Box::new(MultiGzDecoder::new(raw))
-    } else {
-        Box::new(raw)
-    })
-}
-
-/// The reader thread: fills batches of whole records and sends them, recycling buffers; the
-/// mixed-in records from the `first_mixed`-th on, in turn.
-fn produce(
-    reader: &mut DynReader,
-    mix: Option<&Mix>,
-    first_mixed: u64,
-    per_batch: usize,
-    record_len: usize,
-    tx: &SyncSender<Result<Vec<u8>, BlobError>>,
-    recycle: &Receiver<Vec<u8>>,
-) {
-    let mut pixels = vec![0u8; record_len - 1];
-    // Records of the blob read so far, and of the mix streamed so far.
-    let (mut read, mut mixed) = (0u64, first_mixed);
-    loop {
-        let mut batch = recycle.try_recv().unwrap_or_default();
-        batch.clear();
-        batch.reserve(per_batch * record_len);
-        let mut end = false;
-        while batch.len() < per_batch * record_len {
-            match reader.next_into(&mut pixels) {
-                Ok(Some(label)) => {
-                    batch.push(label);
-                    batch.extend_from_slice(&pixels);
-                    read += 1;
-                    if let Some(mix) = mix.filter(|m| read % u64::from(m.every) == 0) {
-                        let n = (mix.records.len() / record_len) as u64;
-                        let at = (mixed % n) as usize * record_len;
-                        batch.extend_from_slice(&mix.records[at..at + record_len]);
-                        mixed += 1;
-                    }
-                }
-                Ok(None) => {
-                    end = true;
-                    break;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-        if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
-            return; // the consumer has gone
-        }
-        if end {
-            return;
-        }
-    }
-}
-
-/// What identifies a dataset's contents: its header and the CRC-32 of all its (unpacked)
-/// bytes. The same images in a `.blob` and a `.blob.gz` have the same fingerprint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fingerprint {
-    /// Number of records.
-    pub count: u32,
-    /// Image height.
-    pub rows: u16,
-    /// Image width.
-    pub cols: u16,
-    /// Number of classes.
-    pub classes: u16,
-    /// CRC-32 of every unpacked byte of the blob. For a mixed dataset ([`Dataset::mixed_with`])
-    /// the CRC-32 goes on from there over each mixed-in set's `crc` and `count`, in order, then
-    /// `every` (each little-endian).
-    pub crc: u32,
-}
-
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} images of {}×{}, CRC-32 {:08x}",
-            self.count, self.rows, self.cols, self.crc
-        )
-    }
-}
-
-/// Passes bytes through, hashing them.
-struct Crc32Reader<R> {
-    inner: R,
-    hasher: crc32fast::Hasher,
-}
-
-impl<R: Read> Read for Crc32Reader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// The records of a dataset, in order, as they arrive from the reader thread.
-///
-/// Call [`next_record`](Stream::next_record) until it returns `None`; the checksum has been
-/// verified by then. An error ends the stream.
-#[derive(Debug)]
-pub struct Stream {
-    rx: Option<Receiver<Result<Vec<u8>, BlobError>>>,
-    recycle: SyncSender<Vec<u8>>,
-    handle: Option<JoinHandle<()>>,
-    record_len: usize,
-    name: String,
-    current: Vec<u8>,
-    pos: usize,
-}
-
-impl Stream {
-    /// The next record as (label, pixels), `Ok(None)` at the end.
-    pub fn next_record(&mut self) -> Result<Option<(u8, &[u8])>, DatasetError> {
-        if self.pos >= self.current.len() {
-            let Some(rx) = &self.rx else { return Ok(None) };
-            match rx.recv() {
-                Ok(Ok(batch)) => {
-                    let done = std::mem::replace(&mut self.current, batch);
-                    let _ = self.recycle.try_send(done);
-                    self.pos = 0;
-                }
-                Ok(Err(error)) => {
-                    self.rx = None;
-                    return Err(DatasetError::Blob {
-                        name: self.name.clone(),
-                        error,
-                    });
-                }
-                Err(_) => {
-                    self.rx = None; // the reader finished cleanly
-                    return Ok(None);
-                }
-            }
-        }
-        let record = &self.current[self.pos..self.pos + self.record_len];
-        self.pos += self.record_len;
-        Ok(Some((record[0], &record[1..])))
-    }
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        self.rx = None; // unblocks the reader's send, so it can end
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::format::blob::BlobWriter;
-    use std::io::Write;
-
-    /// A blob of two 2×2 images.
-    fn blob() -> Vec<u8> {
-        let mut w = BlobWriter::new(Vec::new(), Header::new(2, 2, 2, 10).unwrap()).unwrap();
-        w.push(3, &[1, 2, 3, 4]).unwrap();
-        w.push(9, &[5, 6, 7, 8]).unwrap();
-        w.finish().unwrap()
-    }
-
-    fn gz(bytes: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(bytes).unwrap();
-        e.finish().unwrap()
-    }
-
-    fn read_all(raw: Vec<u8>) -> Result<Vec<u8>, BlobError> {
-        let mut r = blob_reader(std::io::Cursor::new(raw))?;
-        let mut px = [0u8; 4];
-        let mut labels = Vec::new();
-        while let Some(label) = r.next_into(&mut px)? {
-            labels.push(label);
-        }
-        Ok(labels)
-    }
 
     /// A dataset of `rows`×2 images labelled `labels`, each image filled with its label.
     fn dataset(name: &str, labels: &[u8], rows: u16) -> Dataset {
@@ -719,51 +352,5 @@ mod tests {
             err.to_string(),
             "tall cannot be mixed into main: its images are 3×2, 10 classes, not 2×2, 10 classes"
         );
-    }
-
-    /// The digits `--augment` mixes in (the typefaces', the Semeion set's, the Swiss set's): whole,
-    /// MNIST-sized, every digit there.
-    #[test]
-    fn the_bundled_mixed_in_digits_are_whole() {
-        let sets = [
-            (Dataset::bundled_typefaces(), 754, 70),
-            (Dataset::bundled_semeion(), 1565, 140),
-            (Dataset::bundled_swiss(), 4095, 400),
-        ];
-        for (data, count, least) in sets {
-            let data = data.unwrap();
-            data.verify().unwrap();
-            let h = data.header();
-            assert_eq!((h.count, h.rows, h.cols, h.classes), (count, 28, 28, 10));
-            let mut per_digit = [0; 10];
-            let mut stream = data.stream().unwrap();
-            while let Some((label, pixels)) = stream.next_record().unwrap() {
-                per_digit[label as usize] += 1;
-                assert!(pixels.iter().any(|&p| p > 128), "a digit with ink");
-            }
-            assert!(per_digit.iter().all(|&n| n >= least), "{per_digit:?}");
-        }
-    }
-
-    #[test]
-    fn a_multi_member_gzip_blob_is_read_whole() {
-        // Split anywhere, even inside the header: `cat a.gz b.gz` is one stream. A single
-        // member used to end the data early ("truncated: 0 of 2").
-        let bytes = blob();
-        for at in [3, 8, 12, 20] {
-            let mut two = gz(&bytes[..at]);
-            two.extend(gz(&bytes[at..]));
-            assert_eq!(read_all(two).unwrap(), [3, 9], "split at {at}");
-        }
-    }
-
-    #[test]
-    fn junk_after_a_gzip_blob_is_refused() {
-        for junk in [&b"\0"[..], b"hello", &[0x1f, 0x8b]] {
-            let mut bytes = gz(&blob());
-            bytes.extend(junk);
-            let err = read_all(bytes).unwrap_err().to_string();
-            assert!(err.contains("junk after the blob's end"), "{junk:?}: {err}");
-        }
     }
 }

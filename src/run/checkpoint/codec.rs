@@ -1,242 +1,14 @@
-//! Checkpoint files: the whole state of a [`Run`](super::Run), so it can stop anywhere and go
-//! on later to the same bits (the format is `spec/checkpoint.md`).
-//!
-//! A checkpoint is written atomically (temporary file, fsync, rename, fsync of the directory)
-//! and the one it replaces is kept as `FILE.prev`: a checkpoint that is damaged (a bad sector,
-//! a card pulled mid-write on a filesystem that lies about fsync) is refused by its checksum,
-//! and [`load_newest`] falls back to the previous one.
+//! A checkpoint's bytes: [`encode`] (streamed by [`encode_to`], the weights straight from
+//! where they live) and [`decode`], which checks every field (`spec/checkpoint.md`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::dataset::Fingerprint;
-use crate::format::container::{self, ContainerError, Format, TRAILER_LEN};
+use crate::format::container::{self, TRAILER_LEN};
 
-use super::{EpochRecord, Recipe};
-
-/// The first bytes of every checkpoint file.
-pub const MAGIC: [u8; 4] = *b"NNZC";
-/// The newest format version this code reads, written for a run that deskews its pictures.
-pub const VERSION: u16 = 2;
-/// The version written for a run that does not deskew: its bytes are as before version 2.
-pub const VERSION_PLAIN: u16 = 1;
-/// The checkpoint format in the shared container (`src/container.rs`, `spec/container.md`).
-pub const FORMAT: Format = Format {
-    name: "checkpoint",
-    short: "checkpoint",
-    magic: MAGIC,
-    version: VERSION,
-    oldest: VERSION_PLAIN,
-};
-/// Payload bytes before the epoch log: the recipe (but its hidden size), two fingerprints,
-/// the position (`spec/checkpoint.md`).
-const FIXED_LEN: u64 = 39 + 2 * 14 + 28;
-/// Bytes of one epoch in the log.
-const LOG_ENTRY_LEN: u64 = 20;
-
-/// A checkpoint's header fields, after the container's magic and version: the sizes that
-/// fix the payload's length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckpointHeader {
-    /// Input nodes.
-    pub inputs: u32,
-    /// Hidden nodes.
-    pub hidden: u32,
-    /// Output nodes.
-    pub outputs: u32,
-    /// Epochs in the log (the epoch in progress less one).
-    pub logged: u32,
-    /// Whether the run deskews its pictures (`Recipe::deskew`): version 2's one-byte flag
-    /// after `logged`; version 1 has none and does not deskew.
-    #[serde(skip)]
-    pub deskew: bool,
-}
-
-impl CheckpointHeader {
-    /// Weights in `wih` and `who`.
-    fn weights(&self) -> u64 {
-        let (wih, who) = self.weight_counts();
-        wih + who
-    }
-
-    /// Weights in `wih` and in `who`.
-    fn weight_counts(&self) -> (u64, u64) {
-        (
-            self.hidden as u64 * self.inputs as u64,
-            self.outputs as u64 * self.hidden as u64,
-        )
-    }
-
-    /// Magic, version and fields as written: version 1 unless the run deskews.
-    fn encode(&self) -> Vec<u8> {
-        let version = if self.deskew { VERSION } else { VERSION_PLAIN };
-        let mut bytes = FORMAT.encode_versioned_header(version, self).to_vec();
-        if self.deskew {
-            bytes.push(1);
-        }
-        bytes
-    }
-
-    /// Decodes the header at the start of `bytes`; returns it and its length.
-    fn decode(bytes: &[u8]) -> Result<(Self, usize), CheckpointError> {
-        let (mut h, mut len, version) =
-            FORMAT.decode_versioned_header::<CheckpointHeader>(bytes)?;
-        if version >= 2 {
-            h.deskew = match bytes.get(len) {
-                Some(0) => false,
-                Some(1) => true,
-                Some(_) => {
-                    return Err(FORMAT
-                        .bad_header("the deskew flag is neither 0 nor 1")
-                        .into())
-                }
-                None => return Err(FORMAT.bad_header("cut short or malformed").into()),
-            };
-            len += 1;
-        }
-        Ok((h, len))
-    }
-
-    /// The payload's length: fixed fields, the log, the learning rate, the weights.
-    fn payload_len(&self) -> u64 {
-        FIXED_LEN + LOG_ENTRY_LEN * self.logged as u64 + 4 + 4 * self.weights()
-    }
-}
-
-/// Where a run is: the epoch it is in and how far into it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    /// The epoch in progress, 1-based; `epochs + 1` once the run has finished.
-    pub epoch: u32,
-    /// Records (images of the training set) of this epoch already trained on.
-    pub record: u64,
-    /// Training samples of this epoch so far: each record with its rotated and augmented
-    /// copies.
-    pub done: u64,
-    /// Training time of this epoch so far.
-    pub took: Duration,
-}
-
-/// Everything a run needs to go on exactly where it stopped.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checkpoint {
-    /// The recipe the run was started with.
-    pub recipe: Recipe,
-    /// The training set it trains on.
-    pub train: Fingerprint,
-    /// The test set it scores on.
-    pub test: Fingerprint,
-    /// Where the run is.
-    pub position: Position,
-    /// The epochs finished so far, in order.
-    pub log: Vec<EpochRecord>,
-    /// Input nodes.
-    pub inputs: u32,
-    /// Output nodes.
-    pub outputs: u32,
-    /// The learning rate in force.
-    pub lr: f32,
-    /// wih is (hidden, input), column-major.
-    pub wih: Vec<f32>,
-    /// who is (output, hidden), column-major.
-    pub who: Vec<f32>,
-}
-
-/// What is wrong with a checkpoint file.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CheckpointError {
-    /// The file could not be read or written.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    /// Magic, version, header, length, checksum or memory budget: the container's checks,
-    /// shared with the other formats.
-    #[error(transparent)]
-    Container(#[from] ContainerError),
-    /// The checksum matches but a field is impossible.
-    #[error("invalid checkpoint: {0}")]
-    Invalid(&'static str),
-}
-
-/// A checkpoint's contents, borrowed from wherever they live: a [`Checkpoint`], or a
-/// [`Run`](super::Run) and its network ([`Run::checkpoint_view`](super::Run::checkpoint_view)).
-/// Writing one streams the weights from where they are, so a checkpoint costs no second copy
-/// of the model in memory.
-#[derive(Debug, Clone, Copy)]
-pub struct CheckpointView<'a> {
-    /// The recipe the run was started with.
-    pub recipe: Recipe,
-    /// The training set it trains on.
-    pub train: Fingerprint,
-    /// The test set it scores on.
-    pub test: Fingerprint,
-    /// Where the run is.
-    pub position: Position,
-    /// The epochs finished so far, in order.
-    pub log: &'a [EpochRecord],
-    /// Input nodes.
-    pub inputs: u32,
-    /// Output nodes.
-    pub outputs: u32,
-    /// The learning rate in force.
-    pub lr: f32,
-    /// wih is (hidden, input), column-major.
-    pub wih: &'a [f32],
-    /// who is (output, hidden), column-major.
-    pub who: &'a [f32],
-}
-
-impl Checkpoint {
-    /// Its header fields.
-    pub fn header(&self) -> CheckpointHeader {
-        self.view().header()
-    }
-
-    /// The checkpoint, borrowed.
-    pub fn view(&self) -> CheckpointView<'_> {
-        CheckpointView {
-            recipe: self.recipe,
-            train: self.train,
-            test: self.test,
-            position: self.position,
-            log: &self.log,
-            inputs: self.inputs,
-            outputs: self.outputs,
-            lr: self.lr,
-            wih: &self.wih,
-            who: &self.who,
-        }
-    }
-}
-
-impl<'a> From<&'a Checkpoint> for CheckpointView<'a> {
-    fn from(c: &'a Checkpoint) -> Self {
-        c.view()
-    }
-}
-
-impl CheckpointView<'_> {
-    /// Its header fields.
-    pub fn header(&self) -> CheckpointHeader {
-        CheckpointHeader {
-            inputs: self.inputs,
-            hidden: self.recipe.hidden,
-            outputs: self.outputs,
-            logged: self.log.len() as u32,
-            deskew: self.recipe.deskew,
-        }
-    }
-
-    /// The length of its file, known before a byte is written (the container stores no
-    /// length: the header implies it).
-    pub fn file_len(&self) -> u64 {
-        let header = self.header().encode().len() as u64;
-        header + self.header().payload_len() + TRAILER_LEN as u64
-    }
-}
+use super::header::{CheckpointHeader, FIXED_LEN, FORMAT};
+use super::{Checkpoint, CheckpointError, CheckpointView, EpochRecord, Position, Recipe};
 
 /// Weights converted to bytes at a time while streaming: 64 KiB of buffer, whatever the
 /// model's size.
@@ -246,8 +18,8 @@ const WEIGHTS_PER_WRITE: usize = 16 * 1024;
 ///
 /// # Panics
 /// When `c.wih` and `c.who` do not hold `hidden·inputs` and `outputs·hidden` weights (a
-/// checkpoint put together wrongly by hand; [`decode`] and [`Run`](super::Run) never make
-/// one). [`encode_to`] and [`save`] return an error instead.
+/// checkpoint put together wrongly by hand; [`decode`] and [`Run`](crate::run::Run) never make
+/// one). [`encode_to`] and [`save`](super::save) return an error instead.
 pub fn encode(c: &Checkpoint) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 * (c.wih.len() + c.who.len()) + 512);
     match encode_to(&c.view(), &mut out) {
@@ -494,114 +266,11 @@ impl Reader<'_> {
     }
 }
 
-/// `FILE.prev`: where the checkpoint before the newest one is kept.
-pub fn previous_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_os_string();
-    name.push(".prev");
-    PathBuf::from(name)
-}
-
-/// Writes `c` (a [`Checkpoint`], or a [`CheckpointView`] of a running
-/// [`Run`](super::Run)) to `path` atomically; the checkpoint it replaces becomes `FILE.prev`.
-///
-/// At every moment a good checkpoint is on disk: the new one is complete and synced before
-/// the old one is renamed to `.prev`, and `.prev` is only replaced by a complete checkpoint.
-/// A failure (a full disk) leaves both as they were. The encoding streams into the temporary
-/// file ([`encode_to`]): a checkpoint of a large network needs no second copy of it in memory.
-pub fn save<'a>(c: impl Into<CheckpointView<'a>>, path: &Path) -> Result<(), CheckpointError> {
-    let c = c.into();
-    crate::format::atomic_save::write_keeping_previous_with(path, &previous_path(path), |file| {
-        encode_to(&c, file).map(drop)
-    })?;
-    Ok(())
-}
-
-/// Reads and decodes the checkpoint at `path`.
-pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
-    decode(&std::fs::read(path)?)
-}
-
-/// The newest good checkpoint: `path`, or `FILE.prev` when `path` is damaged or missing.
-/// Returns it with the file it came from and, when it is `.prev`, why `path` was passed over.
-pub fn load_newest(
-    path: &Path,
-) -> Result<(Checkpoint, PathBuf, Option<CheckpointError>), CheckpointError> {
-    let newest = match load(path) {
-        Ok(c) => return Ok((c, path.to_path_buf(), None)),
-        Err(e) => e,
-    };
-    let prev = previous_path(path);
-    match load(&prev) {
-        Ok(c) => Ok((c, prev, Some(newest))),
-        Err(_) => Err(newest),
-    }
-}
-
-/// Puts `FILE.prev` back in place of a damaged `FILE`, once a run has resumed from it.
-///
-/// Without this, the next save would rename the damaged `FILE` over the good `.prev` before
-/// it renames the new checkpoint into place: a power cut between the two renames would leave
-/// only the damaged one. The rename replaces the damaged file in one step, so a good
-/// checkpoint is on disk throughout.
-pub fn promote_previous(path: &Path) -> std::io::Result<()> {
-    std::fs::rename(previous_path(path), path)?;
-    crate::format::atomic_save::sync_dir(crate::format::atomic_save::parent_dir(path));
-    Ok(())
-}
-
-/// Removes the checkpoint and its previous one (after the model is saved).
-pub fn remove(path: &Path) {
-    let _ = std::fs::remove_file(previous_path(path));
-    let _ = std::fs::remove_file(path);
-    crate::format::atomic_save::sync_dir(crate::format::atomic_save::parent_dir(path));
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::{example, save};
     use super::*;
-
-    /// The example of `spec/checkpoint.md`.
-    fn example() -> Checkpoint {
-        let data = Fingerprint {
-            count: 4,
-            rows: 2,
-            cols: 1,
-            classes: 2,
-            crc: 0xdead_beef,
-        };
-        Checkpoint {
-            recipe: Recipe {
-                hidden: 1,
-                lr: 0.5,
-                lr_final: None,
-                epochs: 3,
-                seed: 7,
-                limit: None,
-                rotate: None,
-                augment_copies: 0,
-                deskew: false,
-            },
-            train: data,
-            test: data,
-            position: Position {
-                epoch: 2,
-                record: 5,
-                done: 10,
-                took: Duration::from_millis(1500),
-            },
-            log: vec![EpochRecord {
-                epoch: 1,
-                correct: 3,
-                total: 4,
-                took: Duration::from_secs(2),
-            }],
-            inputs: 2,
-            outputs: 1,
-            lr: 0.5,
-            wih: vec![0.25, -1.0],
-            who: vec![2.0],
-        }
-    }
+    use crate::format::container::ContainerError;
 
     fn hex(s: &str) -> Vec<u8> {
         s.split_whitespace()
@@ -747,7 +416,7 @@ mod tests {
         ];
         let mut out = Vec::new();
         for recipe in recipes {
-            let mut run = super::super::Run::new(recipe, train.clone(), test.clone()).unwrap();
+            let mut run = crate::run::Run::new(recipe, train.clone(), test.clone()).unwrap();
             let mut n = 0;
             out.push(run.checkpoint());
             while run
@@ -756,7 +425,7 @@ mod tests {
                     n % 7 == 0
                 })
                 .unwrap()
-                != super::super::Status::Finished
+                != crate::run::Status::Finished
             {
                 out.push(run.checkpoint());
                 // The view of the running run streams the same bytes as its owned copy.
@@ -860,41 +529,5 @@ mod tests {
                 ContainerError::OverBudget { .. }
             ))
         ));
-    }
-
-    #[test]
-    fn a_damaged_checkpoint_falls_back_to_the_previous_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.ckpt");
-        let mut first = example();
-        save(&first, &path).unwrap();
-        first.position.record = 6;
-        save(&first, &path).unwrap();
-        assert_eq!(load(&previous_path(&path)).unwrap().position.record, 5);
-        // A bad sector in the newest.
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes[40] ^= 0x10;
-        std::fs::write(&path, &bytes).unwrap();
-        let (c, from, why) = load_newest(&path).unwrap();
-        assert_eq!((c.position.record, from), (5, previous_path(&path)));
-        assert!(matches!(
-            why,
-            Some(CheckpointError::Container(
-                ContainerError::ChecksumMismatch { .. }
-            ))
-        ));
-        // The run goes on from .prev, which takes the damaged one's place: the next save
-        // keeps it as .prev, and killed between its two renames, .prev is the good one.
-        promote_previous(&path).unwrap();
-        assert_eq!(load(&path).unwrap().position.record, 5);
-        assert!(!previous_path(&path).exists());
-        std::fs::rename(&path, previous_path(&path)).unwrap(); // the next save's first rename
-        assert_eq!(load_newest(&path).unwrap().0.position.record, 5);
-        // Nothing else is left in the directory.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["m.ckpt.prev"]);
     }
 }
