@@ -28,13 +28,13 @@ pub const TRAIN_FILE: &str = "mnist-train.blob.gz";
 /// File name of the bundled test set (10,000 images).
 pub const TEST_FILE: &str = "mnist-test.blob.gz";
 /// File name of the bundled typeface digits `--augment` mixes into MNIST (754 images:
-/// `tools/handwriting-set typefaces`, data/README.md).
+/// `tools/training-digits typefaces`, data/README.md).
 pub const TYPEFACES_FILE: &str = "typefaces.blob.gz";
 /// File name of the bundled Semeion digits `--augment` mixes into MNIST (1,565 images of about
-/// 80 people in Italy: `tools/handwriting-set semeion`, data/README.md).
+/// 80 people in Italy: `tools/training-digits semeion`, data/README.md).
 pub const SEMEION_FILE: &str = "semeion.blob.gz";
 /// File name of the bundled Swiss digits `--augment` mixes into MNIST (4,095 scanned digits of
-/// 21 people, mostly in Switzerland: `tools/handwriting-set folders`, data/README.md).
+/// 21 people, mostly in Switzerland: `tools/training-digits folders`, data/README.md).
 pub const SWISS_FILE: &str = "swiss.blob.gz";
 
 #[cfg(feature = "embed-data")]
