@@ -54,19 +54,19 @@ pub static BUNDLED: [BundledSet; 5] = [
         "typeface digits",
         "typefaces.blob.gz",
         "754 images of 27 typefaces in neither half of the handwriting set \
-         (`tools/handwriting-set typefaces`)"
+         (`tools/training-digits typefaces`)"
     ),
     bundled_set!(
         "Semeion digits",
         "semeion.blob.gz",
         "1,565 images of about 80 people in Italy, each writing 0–9 twice \
-         (`tools/handwriting-set semeion`)"
+         (`tools/training-digits semeion`)"
     ),
     bundled_set!(
         "Swiss digits",
         "swiss.blob.gz",
         "4,095 scanned digits of 21 people, mostly in Switzerland: every third of the 600 each \
-         copied (`tools/handwriting-set folders`)"
+         copied (`tools/training-digits folders`)"
     ),
 ];
 

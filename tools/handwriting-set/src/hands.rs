@@ -5,7 +5,7 @@
 //! Coordinates: x to the right, y down, the digit's box is 0..1 × 0..1. Angles are in
 //! degrees, measured clockwise on screen from "east": −90° is the top of a circle.
 
-use crate::rng::Rng;
+use handwriting_set::rng::Rng;
 
 /// A stroke: the pen's path, as points in the unit box.
 pub type Stroke = Vec<(f32, f32)>;

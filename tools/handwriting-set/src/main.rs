@@ -1,15 +1,14 @@
 //! handwriting-set: builds and scores nnzero's test set of "own handwriting".
 //!
 //! ```text
-//! handwriting-set generate --half tune     # tests/handwriting/tune (needs the fonts below)
+//! handwriting-set generate --half tune     # tests/handwriting/tune (needs fonts.rs's fonts)
 //! handwriting-set generate --half report   # tests/handwriting/report
 //! handwriting-set score --model model.nnz  # accuracy per group, both halves side by side
 //! handwriting-set score --model model.nnz --book     # the book's preparation, for comparison
 //! handwriting-set score --model model.nnz --unsure   # the "unsure" trade-off, tuning half
 //! handwriting-set score --model model.nnz --dir D    # any folder with a manifest.csv
-//! handwriting-set typefaces                # data/typefaces.blob.gz, --augment's typeface digits
-//! handwriting-set semeion data/semeion/semeion.data.gz   # data/semeion.blob.gz
-//! handwriting-set folders --keep-every 3 numbers/00*/   # data/swiss.blob.gz (kensanata/numbers)
+//! handwriting-set sheet --dir D --out sheet.png      # each picture beside its prepared digit
+//! handwriting-set teach-hand               # tests/teach, the hand `nnzero teach` is tested with
 //! ```
 //! The set looks like real use: digits from 22 handwriting fonts and from pen strokes drawn
 //! by programmatic hands, on canvases from 28 px to a 1200 px page, off centre, slanted up to
@@ -21,64 +20,28 @@
 //! It comes in two halves with disjoint fonts and hands, drawn from different seeds: the
 //! *tuning* half, on which the preparation and the "unsure" thresholds were tuned, and the
 //! *report* half, whose figure is the one that counts. It is generated once and committed; no
-//! test needs the fonts. Nothing in it is ever trained on.
+//! test needs the fonts. Nothing in it is ever trained on: the training digits are built by
+//! another program, `tools/training-digits`, which refuses this set's fonts (the font lists,
+//! the glyph masks and the renderer it shares are this crate's library, src/lib.rs).
 
-mod folders;
 mod hands;
-mod render;
-mod rng;
-mod semeion;
 mod teach_hand;
-mod training_digits;
-mod typefaces;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ab_glyph::{Font, FontVec, PxScale};
+use ab_glyph::FontVec;
 use clap::{Parser, Subcommand};
 use nnzero::digits::mnist::argmax;
 use nnzero::infer::test_time::{read, Reading};
 use nnzero::prepare::{prepare_file, Limits};
 
-use crate::render::{Mode, Page};
-use crate::rng::Rng;
-
-/// Handwriting fonts from Debian's packages (fonts-bwht, fonts-comic-neue, fonts-kaushanscript,
-/// fonts-dkg-handwriting, fonts-humor-sans, fonts-kristi, fonts-rufscript, fonts-femkeklaver,
-/// fonts-kiloji): the tuning half's.
-const TUNE_FONTS: &[&str] = &[
-    "/usr/share/fonts/opentype/bwht/BecauseWeBuild-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeCreate-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeMentor-Regular.otf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
-    "/usr/share/fonts/opentype/kaushanscript/KaushanScript-Regular.otf",
-    "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf",
-    "/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf",
-    "/usr/share/fonts/truetype/kristi/Kristi.ttf",
-    "/usr/share/fonts/truetype/rufscript/Rufscript010.ttf",
-    "/usr/share/fonts/truetype/femkeklaver/femkeklaver.ttf",
-    "/usr/share/fonts/truetype/kiloji/kiloji.ttf",
-];
-
-/// The report half's fonts, none of them in the tuning half (fonts-bwht, fonts-dancingscript,
-/// fonts-breip, fonts-ecolier-court, fonts-klee, fonts-leckerli-one, fonts-cabinsketch,
-/// fonts-seto, fonts-lobster).
-const REPORT_FONTS: &[&str] = &[
-    "/usr/share/fonts/opentype/bwht/BecauseWeConnect-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf",
-    "/usr/share/fonts/opentype/bwht/BecauseWeOrganize-Regular.otf",
-    "/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf",
-    "/usr/share/fonts/truetype/breip/Breip.ttf",
-    "/usr/share/fonts/truetype/ecolier-court/Ecolier-court.ttf",
-    "/usr/share/fonts/truetype/klee/KleeOne-Regular.ttf",
-    "/usr/share/fonts/truetype/leckerli-one/LeckerliOne-Regular.ttf",
-    "/usr/share/fonts/truetype/cabinsketch/CabinSketch-Regular.ttf",
-    "/usr/share/fonts/truetype/seto/setofont.ttf",
-    "/usr/share/fonts/opentype/lobster/lobster.otf",
-];
+use handwriting_set::fonts::{glyph_mask, REPORT_FONTS, TUNE_FONTS};
+use handwriting_set::render::{self, Mode, Page};
+use handwriting_set::rng::Rng;
+use handwriting_set::MASK;
 
 /// The two halves of the set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -158,9 +121,6 @@ impl Scene {
     }
 }
 
-/// Side of the masks digits are drawn in before they go on paper.
-const MASK: usize = 128;
-
 #[derive(Parser)]
 #[command(about = "Build and score nnzero's own-handwriting test set")]
 struct Cli {
@@ -229,47 +189,6 @@ enum Cmd {
         #[arg(long)]
         single_read: bool,
     },
-    /// Render the digits of typefaces in neither half as the training digits `--augment` mixes
-    /// into MNIST (see typefaces.rs).
-    Typefaces {
-        /// Font files [default: the typefaces of typefaces.rs, from Debian's packages].
-        fonts: Vec<PathBuf>,
-        /// The blob to write (gzipped).
-        #[arg(long, default_value = "data/typefaces.blob.gz")]
-        out: PathBuf,
-        /// Also draw every digit as designed to this PNG, a typeface per row.
-        #[arg(long)]
-        sheet: Option<PathBuf>,
-    },
-    /// Prepare the Semeion Handwritten Digit set (UCI's `semeion.data`) as training digits
-    /// `--augment` mixes into MNIST (see semeion.rs).
-    Semeion {
-        /// UCI's `semeion.data` (plain or gzipped, as data/semeion/semeion.data.gz): a digit
-        /// per line, 256 pixels and a one-hot label.
-        source: PathBuf,
-        /// The blob to write (gzipped).
-        #[arg(long, default_value = "data/semeion.blob.gz")]
-        out: PathBuf,
-        /// Also draw every digit as prepared to this PNG, ten to a row.
-        #[arg(long)]
-        sheet: Option<PathBuf>,
-    },
-    /// Prepare scanned handwriting, one folder per writer holding 0/ … 9/ (the layout of
-    /// kensanata/numbers), as training digits `--augment` mixes into MNIST (see folders.rs).
-    Folders {
-        /// The writers' folders, in the order their digits are written.
-        #[arg(required = true)]
-        writers: Vec<PathBuf>,
-        /// Keep every N-th picture of each digit folder (the first, then every N-th).
-        #[arg(long, default_value_t = 1, value_name = "N")]
-        keep_every: usize,
-        /// The blob to write (gzipped).
-        #[arg(long, default_value = "data/swiss.blob.gz")]
-        out: PathBuf,
-        /// Also draw every digit as prepared to this PNG, ten to a row.
-        #[arg(long)]
-        sheet: Option<PathBuf>,
-    },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
@@ -336,21 +255,6 @@ fn main() -> ExitCode {
             };
             result.map(|report| print!("{report}"))
         }
-        Cmd::Typefaces { fonts, out, sheet } => {
-            let fonts = if fonts.is_empty() {
-                typefaces::TYPEFACES.iter().map(PathBuf::from).collect()
-            } else {
-                fonts
-            };
-            typefaces::generate(&fonts, &out, sheet.as_deref())
-        }
-        Cmd::Semeion { source, out, sheet } => semeion::generate(&source, &out, sheet.as_deref()),
-        Cmd::Folders {
-            writers,
-            keep_every,
-            out,
-            sheet,
-        } => folders::generate(&writers, keep_every, &out, sheet.as_deref()),
         Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
     };
     match result {
@@ -470,28 +374,6 @@ fn generate(out: &Path, half: Half, strokes_per_digit: usize, seed: u64) -> Resu
     std::fs::write(out.join("manifest.csv"), manifest).map_err(|e| e.to_string())?;
     println!("wrote {} pictures to {}", items.len(), out.display());
     Ok(())
-}
-
-/// A font's digit as a coverage mask, its height 80 % of the mask, centred.
-fn glyph_mask(font: &FontVec, digit: u8) -> Option<Vec<f32>> {
-    let id = font.glyph_id(char::from(b'0' + digit));
-    let probe = font.outline_glyph(id.with_scale(PxScale::from(100.0)))?;
-    let b = probe.px_bounds();
-    let fit = 0.8 * MASK as f32 / b.height().max(b.width() * 1.0);
-    let glyph = font.outline_glyph(id.with_scale(PxScale::from(100.0 * fit)))?;
-    let b = glyph.px_bounds();
-    let (ox, oy) = (
-        (MASK as f32 - b.width()) / 2.0,
-        (MASK as f32 - b.height()) / 2.0,
-    );
-    let mut mask = vec![0.0; MASK * MASK];
-    glyph.draw(|x, y, c| {
-        let (px, py) = ((x as f32 + ox) as usize, (y as f32 + oy) as usize);
-        if px < MASK && py < MASK {
-            mask[py * MASK + px] = c;
-        }
-    });
-    Some(mask)
 }
 
 /// Paper, ink, light and framing for one picture in `scene`, drawn at random.

@@ -1,4 +1,4 @@
-//! `handwriting-set semeion`: the Semeion Handwritten Digit set (about 80 people in Italy,
+//! `training-digits semeion`: the Semeion Handwritten Digit set (about 80 people in Italy,
 //! each writing 0–9 twice, once carefully and once fast) as 28×28 training digits that
 //! `nnzero train --augment` mixes into MNIST (`data/semeion.blob.gz`).
 //!
@@ -17,7 +17,9 @@ use std::path::Path;
 
 use nnzero::prepare::{prepare_gray, Gray};
 
-use crate::{render, training_digits, MASK};
+use handwriting_set::{render, MASK};
+
+use crate::training_digits;
 
 /// Side of Semeion's digits.
 const SIDE: usize = 16;

@@ -1,4 +1,4 @@
-//! `handwriting-set folders`: scanned handwriting in the image-folder layout (one folder per
+//! `training-digits folders`: scanned handwriting in the image-folder layout (one folder per
 //! writer, holding 0/ … 9/) as 28×28 training digits that `nnzero train --augment` mixes into
 //! MNIST. Made for the Swiss handwritten digits of `kensanata/numbers` (`data/swiss.blob.gz`).
 //!

@@ -1,5 +1,6 @@
-//! `handwriting-set typefaces`: the digits of typefaces in neither half of the set, as the
-//! 28×28 training digits `nnzero train --augment` mixes into MNIST (`data/typefaces.blob.gz`).
+//! `training-digits typefaces`: the digits of typefaces in neither half of the handwriting test
+//! set (`tools/handwriting-set`), as the 28×28 training digits `nnzero train --augment` mixes
+//! into MNIST (`data/typefaces.blob.gz`).
 //!
 //! Each digit is drawn with three pens (thinner, as designed, bolder) and prepared exactly as
 //! `nnzero predict` prepares a picture (`nnzero::prepare::prepare_gray`), so the network
@@ -12,7 +13,10 @@ use std::path::{Path, PathBuf};
 use ab_glyph::{Font, FontVec};
 use nnzero::prepare::{prepare_gray, Gray};
 
-use crate::{glyph_mask, render, training_digits, MASK, REPORT_FONTS, TUNE_FONTS};
+use handwriting_set::fonts::{glyph_mask, REPORT_FONTS, TUNE_FONTS};
+use handwriting_set::{render, MASK};
+
+use crate::training_digits;
 
 /// The typefaces, from Debian's packages (data/README.md lists each package's licence).
 /// Chosen before any scoring, for looking like something a person might write or print by
