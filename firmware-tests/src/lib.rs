@@ -1,7 +1,7 @@
 //! The workloads the firmware tests run on each target, as source shared with the desktop
 //! tests and the bare-metal image, so that every CPU runs exactly the same code:
 //!
-//! - [`golden`]: `tests/golden/workload.rs`, the golden model (2,000 MNIST images, 784-200-10).
+//! - [`golden`]: `tests/common/workload.rs`, the golden model (2,000 MNIST images, 784-200-10).
 //! - [`bare_metal`]: `bare-metal/src/workload.rs`, the bare-metal demo (500 digits, 784-32-10).
 //! - [`subset`]: `bare-metal/subset.rs`, the first digits of a blob, as the demo embeds them.
 //!
@@ -11,7 +11,7 @@
 
 #![deny(missing_docs)]
 
-#[path = "../../tests/golden/workload.rs"]
+#[path = "../../tests/common/workload.rs"]
 pub mod golden;
 
 #[path = "../bare-metal/src/workload.rs"]

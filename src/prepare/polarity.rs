@@ -35,7 +35,7 @@ pub(super) struct Found {
 /// paper (not the hole of a marker's 0, which small windows see as light ink), is kept.
 /// The widest is the fallback, unless what it finds is not on paper and the window before it
 /// found a digit that is: a thin pen's large digit, whose loops and bays a window that wide
-/// sees as light ink (real scans, `tests/scans/`).
+/// sees as light ink (real scans, `tests/data/scans/`).
 ///
 /// A picture in which nothing stands out of the paper's noise is looked at once more for
 /// faint ink ([`split`]'s `faint`), and what that finds is kept only if it sits on paper.

@@ -1,7 +1,11 @@
 //! What the tests of the `nnzero` program share: running it, reading what it printed, and the
-//! shapes of its errors and epoch lines.
+//! shapes of its errors and epoch lines; the pictures drawn for the preparation's tests
+//! ([`pictures`]) and the golden workload ([`workload`]). Each test binary declares it once.
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
+
+pub mod pictures;
+pub mod workload;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -8,7 +8,7 @@
 //! ```
 //! For each folder and variant set it prints pictures read right, how many misreads and right
 //! reads the "unsure" rule marks, and (with `--mnist`) MNIST test accuracy and the time per
-//! read. Tune on `tests/handwriting/tune` or on folders made with `handwriting-set generate
+//! read. Tune on `tests/data/handwriting/tune` or on folders made with `handwriting-set generate
 //! --half tune --seed N --out DIR` (the tuning half's fonts, new hands and pages); never on the
 //! report half. The figures it gave are in the README ("The handwriting test set"): only a
 //! thinner second read read the handwriting better, set after set, so `nnzero predict` reads

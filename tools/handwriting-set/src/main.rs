@@ -1,8 +1,8 @@
 //! handwriting-set: builds and scores nnzero's test set of "own handwriting".
 //!
 //! ```text
-//! handwriting-set generate --half tune     # tests/handwriting/tune (needs fonts.rs's fonts)
-//! handwriting-set generate --half report   # tests/handwriting/report
+//! handwriting-set generate --half tune     # tests/data/handwriting/tune (needs fonts.rs's fonts)
+//! handwriting-set generate --half report   # tests/data/handwriting/report
 //! handwriting-set score --model model.nnz  # accuracy per group, both halves side by side
 //! handwriting-set score --model model.nnz --book     # the book's preparation, for comparison
 //! handwriting-set score --model model.nnz --unsure   # the "unsure" trade-off, tuning half
@@ -135,7 +135,7 @@ enum Cmd {
         /// Which half (its fonts, its seed).
         #[arg(long, value_enum)]
         half: Half,
-        /// Output folder [default: tests/handwriting/<half>].
+        /// Output folder [default: tests/data/handwriting/<half>].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Pictures per digit drawn by programmatic hands (fonts add one per font per digit).
@@ -166,7 +166,7 @@ enum Cmd {
         #[arg(long)]
         model: PathBuf,
         /// The set's folder, holding tune/ and report/.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/handwriting"))]
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/handwriting"))]
         set: PathBuf,
         /// Score one folder with a manifest.csv instead (a set made by someone else).
         #[arg(long)]
@@ -192,7 +192,7 @@ enum Cmd {
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
-        #[arg(long, default_value = "tests/teach")]
+        #[arg(long, default_value = "tests/data/teach")]
         out: PathBuf,
         /// Seed: the same seed, the same pictures.
         #[arg(long, default_value_t = 9)]
@@ -208,7 +208,7 @@ fn main() -> ExitCode {
             strokes,
             seed,
         } => {
-            let out = out.unwrap_or_else(|| Path::new("tests/handwriting").join(half.name()));
+            let out = out.unwrap_or_else(|| Path::new("tests/data/handwriting").join(half.name()));
             generate(&out, half, strokes, seed.unwrap_or(half.seed()))
         }
         Cmd::Sheet {

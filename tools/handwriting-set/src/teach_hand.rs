@@ -5,7 +5,7 @@
 //!
 //! Each picture is the hand's digit with fresh wobble (every corner moves), slant, rotation,
 //! width and pen, drawn dark on light grey paper with a little noise, and saved as a greyscale
-//! PNG. `handwriting-set teach-hand --out tests/teach` writes 25 per digit: the first 5 to
+//! PNG. `handwriting-set teach-hand --out tests/data/teach` writes 25 per digit: the first 5 to
 //! `taught/<digit>/`, the other 20 to `held-out/<digit>/`. Self-contained (its own random
 //! source and rasteriser), so the rest of the tool can change without changing this set.
 

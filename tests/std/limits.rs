@@ -2,7 +2,7 @@
 //! under an address-space cap (`prlimit --as`), as on a Raspberry Pi with 512 MB, against files
 //! whose headers claim more than the file holds or than a Pi has.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,11 +1,10 @@
 //! `nnzero … --display`: a missing panel is one warning and the command still succeeds; PNG
 //! frames are written for train, predict and demo; contradictory options are one-line errors.
-#![cfg(feature = "display")]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
+use crate::common;
 use common::stderr;
 
 /// Runs `nnzero` here: every path the tests pass is absolute.

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::{
     assert_ok, assert_one_line_error, assert_usage_error, epoch_accuracies, nnzero, stderr, stdout,
 };

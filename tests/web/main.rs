@@ -2,6 +2,7 @@
 //! (oversized, malformed, traversal, teaching when it is off), and the server still answering
 //! after each. The browser itself is tested by tests/web/browser.py (the CI's web stage).
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -104,7 +105,7 @@ fn trained_model(dir: &Path) {
 }
 
 fn digit(n: usize) -> Vec<u8> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/handwriting/tune");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handwriting/tune");
     let name = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -1,10 +1,8 @@
-//! The golden workload (tests/golden/workload.rs) trained on 1, 2, 3 and 4 threads: every
+//! The golden workload (tests/common/workload.rs) trained on 1, 2, 3 and 4 threads: every
 //! count gives the golden model file, byte for byte. `firmware-tests/` checks the same on
 //! aarch64 and ARMv7 under QEMU.
 
-#[path = "golden/workload.rs"]
-#[allow(dead_code)]
-mod workload;
+use crate::common::workload;
 
 use std::path::Path;
 
@@ -17,6 +15,7 @@ fn every_thread_count_trains_the_golden_model() {
     let (train, _) =
         workload::open_data(&workload::data_dir(root)).unwrap_or_else(|e| panic!("{e}"));
     for threads in 1..=4 {
+        eprintln!("threads: the golden workload on {threads} thread(s), of 1 to 4");
         let net = Network::new(
             PIXELS,
             HIDDEN,

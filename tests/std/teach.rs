@@ -1,4 +1,4 @@
-//! `nnzero teach`: a hand the model reads badly (tests/teach, drawn by
+//! `nnzero teach`: a hand the model reads badly (tests/data/teach, drawn by
 //! `handwriting-set teach-hand`: digits like a calculator's segments, slashed 0, 1 with flag and
 //! base, 7 with hook and bar) is taught from 5 pictures per digit; 20 other pictures per digit
 //! of the same hand, never taught, must then read at least 95 %, and MNIST must not lose more
@@ -7,11 +7,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::{assert_ok, assert_one_line_error, nnzero, stderr, stdout};
 
 fn set() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/teach")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/teach")
 }
 
 /// The base model: the `--augment` recipe, as a user would train it first.
@@ -63,6 +63,8 @@ fn teach_figures(out: &str) -> (f64, f64, f64, f64) {
 #[test]
 fn teaching_five_pictures_a_digit_reads_the_hand_and_keeps_mnist() {
     let dir = tempfile::tempdir().unwrap();
+    // Progress lines (seen with `--nocapture`): the test takes minutes.
+    eprintln!("teach: training the base model");
     assert_ok(&nnzero(dir.path(), BASE));
     let (before, total) = held_out_score(dir.path(), "base.nnz");
     assert_eq!(total, 200);
@@ -73,6 +75,7 @@ fn teaching_five_pictures_a_digit_reads_the_hand_and_keeps_mnist() {
 
     let taught = set().join("taught");
     let args = ["teach", "--model", "base.nnz", "--save", "mine.nnz"];
+    eprintln!("teach: teaching five pictures a digit");
     let out = nnzero(
         dir.path(),
         &[&args[..], &[taught.to_str().unwrap()]].concat(),
@@ -89,6 +92,7 @@ fn teaching_five_pictures_a_digit_reads_the_hand_and_keeps_mnist() {
     assert!(after >= 190, "{after}/200 of the held-out pictures");
 
     // The same seed, the same model, bit for bit.
+    eprintln!("teach: teaching again with the same seed");
     let again = nnzero(
         dir.path(),
         &[

@@ -2,7 +2,6 @@
 //! and DC pin: the init sequence, the address window and pixel bytes of a drawn region, and
 //! a whole frame of the 240×240 layout decoded back from the bytes on the wire, with no
 //! single transfer over spidev's 4096-byte limit.
-#![cfg(feature = "display")]
 
 use std::cell::RefCell;
 use std::convert::Infallible;

@@ -1,9 +1,10 @@
 //! The golden workload: one fixed training run whose model file must come out byte for byte
 //! the same on every CPU.
 //!
-//! It is shared, as source, by the desktop test (`tests/golden_model.rs`) and by the firmware
-//! tests (`firmware-tests/`), which run it on aarch64, ARMv7 and ARMv6 under QEMU. Both compare
-//! what it produces with `tests/golden/model.txt`. It is not a benchmark and not the book's
+//! It is shared, as source, by the desktop tests (`tests/std/golden_model.rs`, `threads.rs`,
+//! `fixed_network.rs`) and by the firmware tests (`firmware-tests/`), which run it on aarch64,
+//! ARMv7 and ARMv6 under QEMU. Both compare
+//! what it produces with `tests/data/golden/model.txt`. It is not a benchmark and not the book's
 //! recipe (that is 60,000 images × 5 epochs); it is small enough to run under an emulator.
 //!
 //! The run: the first 2,000 MNIST training images, one epoch, 784-200-10, learning rate 0.1,
@@ -26,12 +27,12 @@ pub const SEED: u64 = 7;
 pub const LEARNING_RATE: f32 = 0.1;
 
 /// The golden values, as committed. Re-bless with
-/// `BLESS=1 cargo test --test golden_model` (desktop only, after a deliberate change
+/// `BLESS=1 cargo test --test std golden_model::` (desktop only, after a deliberate change
 /// of the maths or the model format; say why in the commit).
-pub const GOLDEN: &str = include_str!("model.txt");
+pub const GOLDEN: &str = include_str!("../data/golden/model.txt");
 
 /// Where the golden file lives in a clone, for blessing.
-pub const GOLDEN_PATH: &str = "tests/golden/model.txt";
+pub const GOLDEN_PATH: &str = "tests/data/golden/model.txt";
 
 /// The repository's `data/` directory, unless `NNZERO_DATA_DIR` says otherwise (to run a
 /// copied test binary on a real Pi, copy `data/` beside it and point the variable there).
@@ -126,10 +127,10 @@ impl Outcome {
     /// The whole golden file for this outcome, comments included.
     pub fn golden_file(&self) -> String {
         let mut s = String::from(
-            "# Golden values of the workload in tests/golden/workload.rs: the first 2,000 MNIST\n\
+            "# Golden values of the workload in tests/common/workload.rs: the first 2,000 MNIST\n\
              # training images, 1 epoch, 784-200-10, lr 0.1, seed 7; then the 10,000 test images.\n\
-             # Checked by tests/golden_model.rs (desktop) and firmware-tests/ (aarch64, ARMv7,\n\
-             # ARMv6 under QEMU). Re-bless: BLESS=1 cargo test --test golden_model\n",
+             # Checked by tests/std/golden_model.rs (desktop) and firmware-tests/ (aarch64, ARMv7,\n\
+             # ARMv6 under QEMU). Re-bless: BLESS=1 cargo test --test std golden_model::\n",
         );
         for line in self.values() {
             s.push_str(&line);

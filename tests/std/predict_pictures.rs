@@ -4,9 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
-#[path = "pictures/mod.rs"]
-mod pictures;
+use crate::common;
+use crate::common::pictures;
 use common::{assert_ok, nnzero, stderr, stdout};
 use nnzero::prepare::{prepare_file, Limits, PrepareError};
 
@@ -105,12 +104,12 @@ fn the_digit_is_found_on_a_sheet_on_a_desk() {
     assert!(p.inverted, "dark ink on the sheet");
 }
 
-/// Real scans (`tests/scans/`, CC0) of a thin pen's digit filling the picture: the widest
+/// Real scans (`tests/data/scans/`, CC0) of a thin pen's digit filling the picture: the widest
 /// background window took the paper in a 3's bays for light ink (a white patch), and kept only
 /// the bar of a 5 written in two strokes (a dash). Both are found whole, as dark ink.
 #[test]
 fn a_thin_pens_large_digit_is_found_whole_not_its_bays_or_a_piece() {
-    let scans = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scans");
+    let scans = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scans");
     for name in ["thin-pen-3.png", "two-stroke-5.png"] {
         let p = prepare_file(&scans.join(name), Limits::default()).unwrap();
         assert!(p.inverted, "{name}: dark ink on light paper");

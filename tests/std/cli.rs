@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::{assert_one_line_error, epoch_accuracies, nnzero, stderr, stdout, subset};
 use nnzero::dataset::Dataset;
 use nnzero::format::blob::{BlobWriter, Header};

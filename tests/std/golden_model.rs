@@ -3,10 +3,9 @@
 //! and checks the same golden file.
 //!
 //! Re-bless after a deliberate change of the maths or the model format (and say why):
-//! `BLESS=1 cargo test --test golden_model`.
+//! `BLESS=1 cargo test --test std golden_model::`.
 
-#[path = "golden/workload.rs"]
-mod workload;
+use crate::common::workload;
 
 use std::path::Path;
 
@@ -16,6 +15,7 @@ fn golden_model_bytes_and_test_accuracy() {
     let (train, test) =
         workload::open_data(&workload::data_dir(root)).unwrap_or_else(|e| panic!("{e}"));
     let scratch = tempfile::tempdir().unwrap();
+    eprintln!("golden model: training on 2,000 images, testing on 10,000");
     let outcome = workload::run(&train, &test, scratch.path()).unwrap_or_else(|e| panic!("{e}"));
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(root.join(workload::GOLDEN_PATH), outcome.golden_file()).unwrap();

@@ -7,19 +7,19 @@
 //! are unused here, hence the `allow(dead_code)`.)
 
 #[allow(dead_code)]
-#[path = "../examples/km_to_miles.rs"]
+#[path = "../../examples/km_to_miles.rs"]
 mod km_to_miles;
 
 #[allow(dead_code)]
-#[path = "../examples/bug_classifier.rs"]
+#[path = "../../examples/bug_classifier.rs"]
 mod bug_classifier;
 
 #[allow(dead_code)]
-#[path = "../examples/logic_gates.rs"]
+#[path = "../../examples/logic_gates.rs"]
 mod logic_gates;
 
 #[allow(dead_code)]
-#[path = "../examples/mnist_in_a_few_lines.rs"]
+#[path = "../../examples/mnist_in_a_few_lines.rs"]
 mod mnist_in_a_few_lines;
 
 fn text(bytes: Vec<u8>) -> String {

@@ -1,11 +1,8 @@
 //! `FixedNetwork` (sizes fixed at compile time, static storage, no allocator) against the heap
 //! `Network` at the book's MNIST size: the same weights, outputs and back-queries, bit for bit,
-//! and the golden model of `tests/golden/model.txt` when trained on the golden workload.
+//! and the golden model of `tests/data/golden/model.txt` when trained on the golden workload.
 
-// Only the data paths, constants and golden file are used here.
-#[allow(dead_code)]
-#[path = "golden/workload.rs"]
-mod workload;
+use crate::common::workload;
 
 use std::path::Path;
 use std::sync::Mutex;

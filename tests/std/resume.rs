@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 use common::{
     assert_ok, assert_one_line_error, assert_usage_error, nnzero, stderr, stdout, subset,
     wait_blocked_writing,
@@ -66,6 +66,8 @@ fn killed_twenty_times_ends_identical(extra: &[&str]) {
     let d = dir.path();
     let mut reference = args("ref.nnz", extra);
     reference.extend(["--checkpoint-every", "50"]);
+    // Progress lines (seen with `--nocapture`): the whole test takes a while.
+    eprintln!("resume {extra:?}: the uninterrupted reference run");
     let started = Instant::now();
     assert_ok(&nnzero(d, &reference));
     let full = started.elapsed();
@@ -101,6 +103,7 @@ fn killed_twenty_times_ends_identical(extra: &[&str]) {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         kills += 1;
+        eprintln!("resume {extra:?}: SIGKILL {kills}/20 after {at:?}");
         // A kill in the middle of a save leaves its temporary file (the next save removes it).
         mid_write += fs::read_dir(d)
             .unwrap()

@@ -1,6 +1,5 @@
 //! The display thread: training never waits for it, a panel that fails mid-run costs one
 //! warning and nothing else, an absent one is a clean error, and frames are rate-limited.
-#![cfg(feature = "display")]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

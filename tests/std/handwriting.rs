@@ -1,4 +1,4 @@
-//! Own handwriting: the test set in tests/handwriting (built by `handwriting-set generate`,
+//! Own handwriting: the test set in tests/data/handwriting (built by `handwriting-set generate`,
 //! see tools/handwriting-set) prepared the way MNIST was made, and read by a model trained
 //! with nnzero's `--augment` recipe. The set has a tuning half (the preparation and the
 //! "unsure" thresholds were tuned on it) and a report half (disjoint fonts and hands, another
@@ -8,15 +8,14 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
-#[path = "pictures/mod.rs"]
-mod pictures;
+use crate::common;
+use crate::common::pictures;
 use common::{assert_ok, epoch_accuracies, nnzero, stdout};
 use nnzero::prepare::{prepare_file, Limits};
 
 fn set_dir(half: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/handwriting")
+        .join("tests/data/handwriting")
         .join(half)
 }
 
@@ -159,14 +158,15 @@ fn read_half(model: &Path, half: &str) -> f64 {
     accuracy
 }
 
-/// Reads the UCI optdigits test set (tests/optdigits: 1,797 digits of 13 writers, 8×8 counts
+/// Reads the UCI optdigits test set (tests/data/optdigits: 1,797 digits of 13 writers, 8×8 counts
 /// 0–16) with `nnzero predict`, each written as an 8×8 PNG, dark on light, as it is stored:
 /// cropped tight to its ink. Prints the accuracy per digit and returns it overall.
 fn read_optdigits(model: &Path, dir: &Path) -> f64 {
     use std::io::Read;
-    let gz =
-        fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/optdigits/digits.csv.gz"))
-            .unwrap();
+    let gz = fs::File::open(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/optdigits/digits.csv.gz"),
+    )
+    .unwrap();
     let mut text = String::new();
     flate2::read::GzDecoder::new(gz)
         .read_to_string(&mut text)
@@ -228,6 +228,8 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
+    // Progress lines (seen with `--nocapture`): the training alone takes minutes.
+    eprintln!("handwriting: training --augment --seed 1 (5 epochs)");
     let train = nnzero(
         dir.path(),
         &["train", "--augment", "--seed", "1", "--save", "aug.nnz"],
@@ -242,6 +244,7 @@ fn the_augment_recipe_reads_the_report_half() {
         epochs[4].0
     );
     let model = dir.path().join("aug.nnz");
+    eprintln!("handwriting: reading the tuning and report halves");
     let tune = read_half(&model, "tune");
     let report = read_half(&model, "report");
     assert!(
@@ -255,7 +258,8 @@ fn the_augment_recipe_reads_the_report_half() {
         100.0 * report
     );
 
-    // Real handwriting from elsewhere, cropped tight to its ink (tests/optdigits/README.md).
+    // Real handwriting from elsewhere, cropped tight to its ink (tests/data/optdigits/README.md).
+    eprintln!("handwriting: reading the UCI optdigits test set");
     let optdigits = read_optdigits(&model, dir.path());
     assert!(
         optdigits >= 0.86,

@@ -2,15 +2,14 @@
 //! picture as drawing everything.
 //!
 //! Each frame is drawn from a fixed snapshot (real MNIST test digits, fixed outputs and
-//! counters) and compared pixel for pixel with `tests/golden/<name>.png`. On a mismatch the
+//! counters) and compared pixel for pixel with `tests/data/golden/<name>.png`. On a mismatch the
 //! test says how many pixels differ and where, and writes the new frame and a diff picture
 //! (differences in red) under `target/tmp/golden/`. After a deliberate change of the screen,
 //! look at those, then re-bless all frames with one command:
 //!
 //! ```sh
-//! BLESS=1 cargo test --features display --test display_frames
+//! BLESS=1 cargo test --features display --test display frames::
 //! ```
-#![cfg(feature = "display")]
 
 use std::path::{Path, PathBuf};
 
@@ -119,9 +118,9 @@ fn out_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden")
 }
 
-/// Compares `frame` with `tests/golden/<name>.png`, or writes it there with `BLESS=1`.
+/// Compares `frame` with `tests/data/golden/<name>.png`, or writes it there with `BLESS=1`.
 fn golden(name: &str, frame: &Framebuffer) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.png"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/golden/{name}.png"));
     let actual = frame.to_image();
     if std::env::var_os("BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -131,7 +130,7 @@ fn golden(name: &str, frame: &Framebuffer) {
     let expected = match image::open(&path) {
         Ok(img) => img.into_rgb8(),
         Err(e) => panic!(
-            "{}: {e}\nrun `BLESS=1 cargo test --features display --test display_frames` to create it",
+            "{}: {e}\nrun `BLESS=1 cargo test --features display --test display frames::` to create it",
             path.display()
         ),
     };
@@ -179,7 +178,7 @@ fn golden(name: &str, frame: &Framebuffer) {
         .collect();
     panic!(
         "{name}: {} pixel(s) differ from {}, within x {:?}..={:?}, y {:?}..={:?}\n  {}\n\
-         new frame: {}\ndiff (red): {}\nif the change is meant: BLESS=1 cargo test --features display --test display_frames",
+         new frame: {}\ndiff (red): {}\nif the change is meant: BLESS=1 cargo test --features display --test display frames::",
         differ.len(),
         path.display(),
         x0.unwrap(),
