@@ -4,9 +4,9 @@
 //! print what the Cortex-M4F prints.
 
 use firmware_tests::{bare_metal, golden, repo_root, subset};
-use nnzero::format::blob::{BlobSlice, BlobWriter, Header};
 use nnzero::dataset::{Dataset, TEST_FILE, TRAIN_FILE};
 use nnzero::digits::mnist::{CLASSES, SIDE};
+use nnzero::format::blob::{BlobSlice, BlobWriter, Header};
 
 fn data(name: &str) -> Dataset {
     let path = golden::data_dir(repo_root()).join(name);
