@@ -43,7 +43,7 @@ impl AugmentRanges {
     /// mostly do not (lean more, sit off centre, wobble, come from other pens). The affine
     /// ranges were chosen on the handwriting test set (wider ones read it no better and MNIST
     /// a little worse); the elastic part by accuracy on the last 10,000 training images,
-    /// trained on the first 50,000 (`docs/lab/harnesses/augment_holdout.rs`, README).
+    /// trained on the first 50,000 (`docs/lab/harnesses/augment_holdout.rs`, `docs/lab/2026-11-30-augment-recipe.md`).
     pub const HANDWRITING: AugmentRanges = AugmentRanges {
         rotate: 10.0,
         shear: 0.2,

@@ -6,7 +6,7 @@
 //! images are 47 MB unpacked; a Pi Zero 2 has 512 MB in all). On a machine with a spare core
 //! the unpacking costs the trainer nothing. The one exception is a dataset mixed into another
 //! ([`Dataset::mixed_with`]: `--augment`'s 754 typeface, 1,565 Semeion and 4,095 Swiss
-//! digits, 5.0 MB), held whole.
+//! digits), held whole.
 //!
 //! The reader thread and its [`Stream`] are in `stream.rs`, what identifies a dataset's
 //! contents ([`Fingerprint`]) in `fingerprint.rs`, the data sets that come with nnzero (one

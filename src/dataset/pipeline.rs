@@ -42,16 +42,14 @@ use std::thread::JoinHandle;
 
 use crate::dataset::{Dataset, DatasetError, Stream};
 
-/// Records per batch dealt to a producer: with two augmented copies about 2 ms of one core's
-/// work, against about 1 ms of training on the batch's samples.
+/// Records per batch dealt to a producer: with two augmented copies a batch is about twice
+/// the work of training on its samples (`docs/lab/2026-12-05-figures-from-doc-comments.md`).
 const RECORDS_PER_BATCH: usize = 32;
 /// Batches each producer may be ahead by (dealt and not yet taken back).
 const BATCHES_AHEAD: usize = 3;
 
 /// What one `--augment` copy costs in training samples (one sample of 784-200-10 trained on
-/// one thread). Measured by `cargo bench --bench train` on the 2-core Xeon (a shared
-/// machine): 14 µs a copy with its elastic field, against 22–24 µs a training sample (it was
-/// 2.4 before the copies lost their `libm` calls and per-pixel checks). The `--augment`
+/// one thread). Measured by `cargo bench --bench train` (`docs/lab/2026-12-05-figures-from-doc-comments.md`). The `--augment`
 /// network's 400 hidden nodes make a sample twice the work, so there it errs towards
 /// producers.
 pub const COPY_COST: f32 = 0.6;

@@ -5,10 +5,7 @@
 //! The two thresholds were chosen on the tuning half of the handwriting test set only
 //! (`handwriting-set score --unsure` prints the trade-off), never on the report half, for the
 //! outputs `nnzero predict` gives: the mean of two reads ([`crate::infer::test_time`]), whose best output
-//! is lower than a single read's. With the `--augment --seed 1` model they mark 11 of the
-//! tuning half's 12 misreads and 19 of its 218 right reads (8.7 %); the single read's 0.7 and
-//! 0.2 would mark 10 and 25 (11.5 %), as they marked 10 of 13 and 17 of 217 (7.8 %) of single
-//! reads.
+//! is lower than a single read's. What they mark: `docs/lab/2026-11-30-test-time-reads.md`.
 
 /// How sure one read is.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -7,11 +7,10 @@
 //!
 //! Why the second read is a thinner one: of fifteen sets of fixed variations tried (shifts of
 //! ±1 px, rotations of ±5° and ±8°, strokes ±0.5, scalings, slants, up to 32 draws of
-//! `--augment`'s own maps; `examples/tta_probe.rs`), only those with a thinner read read more
-//! of the handwriting in the tuning half's fonts and hands, set after freshly drawn set ("as it
-//! is + thinner": up in 9 of 12, down in 2), without costing MNIST anything; the rest moved the
-//! figure by noise, and the wider ones cost MNIST up to 0.4 points. The figures are in the
-//! README.
+//! `--augment`'s own maps; `docs/lab/harnesses/tta_probe.rs`), only those with a thinner read
+//! read more of the handwriting in the tuning half's fonts and hands, set after freshly drawn
+//! set, without costing MNIST anything; the rest moved the figure by noise, and the wider ones
+//! cost MNIST. The figures: `docs/lab/2026-11-30-test-time-reads.md`.
 //!
 //! The thinning is [`stroke_width`] (plain `f32`, the same bits on every CPU and on its AVX2
 //! path), on the digit as the network sees it: deskewed first if the network was trained so.

@@ -5,8 +5,7 @@
 //! The training kernels read and write the 784×200 input weights with 32-byte AVX loads and
 //! stores. glibc hands out large blocks 16 bytes past a page boundary, so every other 32-byte
 //! access of a `Vec`'s weights straddles two cache lines, and a training step costs about half
-//! as much again (measured: 21 µs a sample aligned against 31 µs not, for the fused kernel
-//! alone). The network therefore owns its weights in aligned storage: a library user gets full
+//! as much again (`docs/lab/2026-12-05-figures-from-doc-comments.md`). The network therefore owns its weights in aligned storage: a library user gets full
 //! speed without installing a global allocator. The threaded trainer also gives each thread its
 //! block of weights in an `AlignedBuf` of its own, so no two threads write one cache line.
 //!

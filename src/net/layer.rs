@@ -325,9 +325,8 @@ pub fn has_avx512() -> bool {
 
 /// Lets the kernels run their AVX-512 code on a CPU that has it, or not (the default). The
 /// bits are the same either way; it is off because it has not paid where measured: the
-/// kernels stream `wih` through the cache and wait on memory, not on arithmetic (on the
-/// 2-core Xeon with AVX-512, one thread trained 0.87–1.02× as fast with it as with AVX, on a
-/// busy machine; `cargo bench --bench train` compares the two on any CPU that has it).
+/// kernels stream `wih` through the cache and wait on memory, not on arithmetic (`docs/lab/2026-12-05-figures-from-doc-comments.md`;
+/// `cargo bench --bench train` compares the two on any CPU that has it).
 pub fn allow_avx512(allow: bool) {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     x86::ALLOW_AVX512.store(allow, core::sync::atomic::Ordering::Relaxed);

@@ -260,8 +260,8 @@ fn likeness(p: &Piece, s: &Stats, w: usize, h: usize) -> f32 {
     // Paper around it, not ink of the other colour.
     f *= (1.0 - 1.5 * rim_ratio(p, s)).clamp(0.05, 1.0);
     // Clear of the picture's edge: the desk, the paper's edge, a shadow's border. A strip of
-    // desk can hold many times a thin pen's ink, so the penalty is steep (tune-style desk
-    // photos, seeds 41–46: 123 of 134 read with ×0.15, 126 with ×0.05, 126 with ×0.02). A
+    // desk can hold many times a thin pen's ink, so the penalty is steep
+    // (`docs/lab/2026-12-05-figures-from-doc-comments.md`). A
     // digit cropped tight to its ink has been given a margin before this.
     if touches_edge(p, w, h) {
         f *= 0.05;

@@ -81,8 +81,7 @@ fn find_digit_in(light: &[u8], w: usize, h: usize, faint: bool) -> Option<Found>
 }
 
 /// A window this many of the digit's strokes wide is wide enough for it, however large the
-/// digit: a thin pen's digit filling a scan (real scans read 85.6 → 86.8 %, the tuning half
-/// and optdigits the same, tune-style sets 1307 → 1309 of 1380).
+/// digit: a thin pen's digit filling a scan (`docs/lab/2026-12-05-figures-from-doc-comments.md`).
 const STROKES_PER_WINDOW: f32 = 3.0;
 
 /// The strokes' width: 2·area/perimeter of the ink above half (a stroke `s` wide and much
@@ -195,8 +194,7 @@ fn find_at(
 /// around the hole of a marker's 0 or the gap in a bold 7 it is the stroke itself. So light ink
 /// must also stand out from a wider ring (out to the box's longer side), which reaches past
 /// the strokes to the paper. Dark ink is not held to the wider ring: there it may reach the
-/// desk around a sheet, as dark as the ink (tune-style desk photos: 126 of 134 read without
-/// it, 111–112 with it).
+/// desk around a sheet, as dark as the ink (`docs/lab/2026-12-05-figures-from-doc-comments.md`).
 fn sits_on_paper(
     light: &[u8],
     hat: &[u8],

@@ -27,7 +27,7 @@ const FLOOR_MARGIN: f32 = 8.0;
 const CLEAR_OF_FLOOR: f32 = 1.5;
 /// [`FLOOR_MARGIN`] for a second look at a picture where nothing cleared the first: a faint
 /// pencil on grainy paper is 20 levels above clean noise, under the 1.5 × 15 it would need
-/// (tune-style pencils, seeds 41–46: 5 of 150 refused as blank). Used only when the first look
+/// (`docs/lab/2026-12-05-figures-from-doc-comments.md`). Used only when the first look
 /// found nothing, and what it finds must sit on paper (`polarity`), so a picture read before
 /// is read the same.
 const FAINT_FLOOR_MARGIN: f32 = 4.0;

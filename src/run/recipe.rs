@@ -57,10 +57,9 @@ impl Recipe {
     ///   drawn from [`Recipe::AUGMENT_RANGES`];
     /// - 400 hidden nodes, unless the user asks for another number: three times the samples
     ///   and their variety fill a larger layer (chosen on the held-out slice of the training
-    ///   set and the handwriting set's tuning half; README, "--augment");
+    ///   set and the handwriting set's tuning half; `docs/lab/2026-11-30-augment-recipe.md`);
     /// - every picture stood upright by its moments ([`crate::digits::deskew`]) before
-    ///   training, making copies, scoring or reading it: held-out slice 98.30 → 98.61 % with
-    ///   400 hidden nodes (README, "--augment");
+    ///   training, making copies, scoring or reading it (`docs/lab/2026-12-05-figures-from-doc-comments.md`);
     /// - the learning rate falling to [`Recipe::AUGMENT_LR_FINAL_RATIO`] of `lr` (as any
     ///   recipe with augmented copies and no `lr_final`).
     pub const HANDWRITING: Recipe = Recipe {
@@ -85,8 +84,7 @@ impl Recipe {
     /// mostly in Switzerland (`Dataset::bundled_swiss`), in turn. The data is mixed, not the
     /// trainer: `nnzero train --augment` opens its training set with
     /// `Dataset::mixed_with(…, MIX_EVERY)`, and a library user's `Run` trains on whatever
-    /// dataset it is given. UCI optdigits, seeds 1 and 2: 1542, 1567 of 1797 with neither,
-    /// 1559, 1584 with the typefaces, 1588, 1608 with both (README, "--augment").
+    /// dataset it is given (what the mixed-in digits bring: `docs/lab/2026-12-01-semeion-digits.md`).
     pub const MIX_EVERY: u32 = 10;
 
     /// The learning rate of epoch `epoch` (1-based) of `epochs` in a training loop of one's

@@ -50,7 +50,7 @@ pub struct TeachConfig {
 impl TeachConfig {
     /// `nnzero teach`'s recipe. Chosen on the cross-validated accuracy of the taught pictures
     /// and the drop on the MNIST *training* set, never on the held-out pictures or the MNIST
-    /// test set (README, "`nnzero teach`").
+    /// test set (`docs/lab/2026-11-30-teach.md`).
     pub const DEFAULT: TeachConfig = TeachConfig {
         passes: 40,
         mnist_per_picture: 5,

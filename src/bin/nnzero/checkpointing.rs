@@ -16,7 +16,8 @@ use crate::error::CliError;
 use crate::signals::Signals;
 
 /// Checkpoints every minute unless --checkpoint-every says otherwise: a Pi loses at most a
-/// minute's work, and a desktop spends a small fraction of its time writing them (README).
+/// minute's work, and a desktop spends a small fraction of its time writing them
+/// (`docs/lab/2026-11-30-checkpoints.md`).
 pub const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The files named on the command line.

@@ -29,7 +29,7 @@
 //! ## Safe by default
 //! - It listens where it is told, and the program's default is 127.0.0.1 (this machine only).
 //! - Bodies over [`MAX_BODY`] (10 MiB) get 413; pictures are decoded with `nnzero::prepare`'s
-//!   limits (8192 px a side, 256 MiB), as `nnzero predict` reads files.
+//!   limits (8192 px a side, 128 MiB), as `nnzero predict` reads files.
 //! - Only the compiled-in files are served, by exact path; nothing reads the file system.
 //! - At most [`MAX_EVENT_CLIENTS`] live views at once (503 beyond). The trainer publishes into
 //!   a one-value `watch` channel and never waits: a slow browser skips to the newest snapshot.
