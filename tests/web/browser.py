@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The page in a real browser: headless Chromium driven through chromedriver (selenium).
 
-    python3 tests/web/browser.py NNZERO_BINARY [--shots docs]
+    python3 tests/web/browser.py NNZERO_BINARY [--shots docs/guide/src/images]
 
 1. `nnzero serve`: load the drawing page on a desktop and on a phone-sized screen (touch),
    draw a digit with pointer events, read the answer off the page; no console errors.
 2. `nnzero train --web`: open the live page during a short training and see it update
    (epoch, progress, the digit, accuracy); no console errors; desktop and phone.
-With --shots DIR it saves the screenshots the README shows. Prints one line per check and
+With --shots DIR it saves the screenshots the guide shows (docs/guide/src/images). Prints one line per check and
 ends with "N passed, N failed"; exits 1 if any failed.
 """
 import argparse
