@@ -49,25 +49,9 @@ fn no_module_of_the_program_uses_one_that_uses_it_back() {
         let module = module_of(&root, file);
         let text = fs::read_to_string(file).unwrap();
         let used = uses.entry(module.clone()).or_default();
-        for (at, _) in text.match_indices("crate::") {
-            let after = &text[at + "crate::".len()..];
-            // `crate::a::b` or `crate::{a::b, c}`: the first segment of each path.
-            let paths = match after.strip_prefix('{') {
-                Some(group) => &group[..group.find('}').unwrap_or(group.len())],
-                None => after,
-            };
-            for path in paths.split(',') {
-                let name: String = path
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && name != module {
-                    used.insert(name);
-                }
-                if !after.starts_with('{') {
-                    break;
-                }
+        for name in crate_paths(&text) {
+            if name != module {
+                used.insert(name);
             }
         }
     }
