@@ -6,6 +6,7 @@
 const $ = (id) => document.getElementById(id);
 let mode = null;
 let updates = 0;
+let finished = null; // a training run's last snapshot, once it has come
 
 // ---- shared drawing helpers ------------------------------------------------------------
 
@@ -73,7 +74,8 @@ function phaseText(s) {
   switch (s.phase) {
     case "training": return `epoch ${s.epoch}/${s.epochs}: training`;
     case "testing": return `epoch ${s.epoch}/${s.epochs}: testing`;
-    case "trained": return `trained, ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`;
+    case "trained": return `finished: ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}` +
+      (s.test == null ? "" : `, test accuracy ${pct(s.test)}`);
     default: return s.phase;
   }
 }
@@ -316,12 +318,23 @@ function show(s) {
 function follow() {
   const events = new EventSource("/api/events");
   events.onopen = () => setLink(true);
-  events.onmessage = (e) => show(JSON.parse(e.data));
-  // EventSource reconnects by itself; after training the program ends and it stays offline.
-  events.onerror = () => setLink(false, "offline (reconnecting)");
+  events.onmessage = (e) => {
+    const s = JSON.parse(e.data);
+    show(s);
+    // A run's last snapshot: the program saves the model and exits, which is not an outage.
+    if (s.mode === "train" && s.phase === "trained") {
+      finished = s;
+      events.close();
+      $("link").textContent = "✓ finished";
+      $("link").className = "link done";
+    }
+  };
+  // EventSource reconnects by itself: offline only while the server cannot be reached.
+  events.onerror = () => { if (!finished) setLink(false, "offline (reconnecting)"); };
 }
 
 window.addEventListener("resize", () => {
-  if (mode === "train") fetch("/api/state").then((r) => r.json()).then(showLive).catch(() => {});
+  if (finished) showLive(finished);
+  else if (mode === "train") fetch("/api/state").then((r) => r.json()).then(showLive).catch(() => {});
 });
 follow();

@@ -1,9 +1,10 @@
 //! Reads pictures to teach from the layout image-folder tools use: DIR/0/ … DIR/9/, each
 //! holding pictures of that digit, prepared exactly as `nnzero predict` prepares them.
 //!
-//! What a user expects from such tools: files that are not pictures by name (a `notes.txt`, a
-//! `Thumbs.db`) are skipped and listed; hidden files (`.DS_Store`) are skipped quietly; a file
-//! named as a picture that cannot be read is an error, because the user meant it to be taught.
+//! What a user expects from such tools: anything not read is skipped and listed with why (a
+//! folder `x/` or `5b/` beside the digit folders, a `notes.txt` or a subfolder inside one);
+//! hidden files (`.DS_Store`) are skipped quietly; a file named as a picture that cannot be
+//! read is an error, because the user meant it to be taught.
 //! Digit folders may be missing (teach only your 7s), but one that is there must not be empty.
 
 use std::fmt;
@@ -50,8 +51,63 @@ pub struct Folder {
     pub examples: Vec<Example>,
     /// Where each came from.
     pub paths: Vec<PathBuf>,
-    /// Files skipped because their names are not those of pictures.
-    pub skipped: Vec<PathBuf>,
+    /// What was not read, and why, in the order met.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file or folder [`read`] did not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its path.
+    pub path: PathBuf,
+    /// Why.
+    pub why: Skip,
+}
+
+/// Why a file or folder was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Skip {
+    /// A folder beside the digit folders whose name is not one digit (`x/`, `5b/`, `10/`).
+    NotADigitFolder,
+    /// A file beside the digit folders: pictures go inside DIR/0/ … DIR/9/.
+    FileBesideDigits,
+    /// A file named 0 … 9 where a folder was expected.
+    DigitNotAFolder,
+    /// A folder inside a digit folder: only the digit folder itself is read.
+    Subfolder,
+    /// A file whose name is not a .png or .jpg picture's.
+    NotAPicture,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Skip::NotADigitFolder => "not a digit folder (digit folders are named 0 to 9)",
+            Skip::FileBesideDigits => "a file beside the digit folders (put pictures in 0/ … 9/)",
+            Skip::DigitNotAFolder => "a file, not a folder of pictures",
+            Skip::Subfolder => "a folder inside a digit folder (only the digit folder is read)",
+            Skip::NotAPicture => "not a .png or .jpg picture",
+        })
+    }
+}
+
+/// True for names starting with a dot (`.DS_Store`, `.git`): skipped without a word.
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// The entries of `dir`, sorted by name.
+fn list(dir: &Path) -> Result<Vec<PathBuf>, FolderError> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| FolderError::Io(dir.to_path_buf(), e))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| FolderError::Io(dir.to_path_buf(), e))?;
+    paths.sort();
+    Ok(paths)
 }
 
 /// True for the names `predict` reads: .png, .jpg, .jpeg, in any case.
@@ -64,8 +120,26 @@ fn is_picture_name(path: &Path) -> bool {
 /// Reads and prepares DIR/0/ … DIR/9/.
 pub fn read(dir: &Path) -> Result<Folder, FolderError> {
     // Listing the folder first gives "not found" or "not a directory" for the folder itself.
-    std::fs::read_dir(dir).map_err(|e| FolderError::Io(dir.to_path_buf(), e))?;
+    let top = list(dir)?;
     let mut out = Folder::default();
+    let is_digit = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit())
+    };
+    // What sits beside the digit folders, first: a user who named a folder `5b` wants to hear.
+    for path in top.iter().filter(|p| !is_hidden(p)) {
+        let why = match (is_digit(path), path.is_dir()) {
+            (true, true) => continue,
+            (true, false) => Skip::DigitNotAFolder,
+            (false, true) => Skip::NotADigitFolder,
+            (false, false) => Skip::FileBesideDigits,
+        };
+        out.skipped.push(Skipped {
+            path: path.clone(),
+            why,
+        });
+    }
     let mut any = false;
     for digit in 0u8..10 {
         let sub = dir.join(digit.to_string());
@@ -73,32 +147,26 @@ pub fn read(dir: &Path) -> Result<Folder, FolderError> {
             continue;
         }
         any = true;
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&sub)
-            .map_err(|e| FolderError::Io(sub.clone(), e))?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| FolderError::Io(sub.clone(), e))?;
-        files.sort();
         let before = out.examples.len();
-        for path in files {
-            let hidden = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if hidden {
+        for path in list(&sub)? {
+            if is_hidden(&path) {
                 continue;
             }
-            if !path.is_file() || !is_picture_name(&path) {
-                out.skipped.push(path);
+            let why = if path.is_dir() {
+                Skip::Subfolder
+            } else if !path.is_file() || !is_picture_name(&path) {
+                Skip::NotAPicture
+            } else {
+                let p = prepare_file(&path, Limits::default())
+                    .map_err(|e| FolderError::Picture(path.clone(), e))?;
+                out.examples.push(Example {
+                    label: digit,
+                    pixels: p.pixels,
+                });
+                out.paths.push(path);
                 continue;
-            }
-            let p = prepare_file(&path, Limits::default())
-                .map_err(|e| FolderError::Picture(path.clone(), e))?;
-            out.examples.push(Example {
-                label: digit,
-                pixels: p.pixels,
-            });
-            out.paths.push(path);
+            };
+            out.skipped.push(Skipped { path, why });
         }
         if out.examples.len() == before {
             return Err(FolderError::Empty(sub));

@@ -151,3 +151,55 @@ fn bad_folders_get_one_line_errors_and_save_nothing() {
     assert!(!stderr(&out).contains("DS_Store"));
     assert!(d.join("out.nnz").exists());
 }
+
+/// Everything beside or inside the digit folders that is not read is named, with why: a
+/// folder `x/` or `5b/` was once ignored without a word.
+#[test]
+fn teach_names_every_folder_and_file_it_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_ok(&nnzero(
+        d,
+        &[
+            "train", "--limit", "200", "--epochs", "1", "--hidden", "10", "--save", "m.nnz",
+        ],
+    ));
+    let f = d.join("mine");
+    for sub in ["7/old", "x", "5b", "10"] {
+        fs::create_dir_all(f.join(sub)).unwrap();
+    }
+    fs::copy(set().join("taught/7/00.png"), f.join("7/00.png")).unwrap();
+    fs::copy(set().join("taught/7/01.png"), f.join("7/old/01.png")).unwrap();
+    fs::copy(set().join("taught/7/02.png"), f.join("x/02.png")).unwrap();
+    fs::write(f.join("3"), "a file named 3").unwrap();
+    fs::write(f.join("notes.txt"), "my sevens").unwrap();
+    fs::write(f.join("7/readme.txt"), "sevens").unwrap();
+    let out = nnzero(
+        d,
+        &[
+            "teach", "--model", "m.nnz", "--save", "out.nnz", "--passes", "1", "mine",
+        ],
+    );
+    assert_ok(&out);
+    let err = stderr(&out);
+    for (name, why) in [
+        ("mine/x:", "not a digit folder"),
+        ("mine/5b:", "not a digit folder"),
+        ("mine/10:", "not a digit folder"),
+        ("mine/3:", "not a folder"),
+        ("mine/notes.txt:", "beside the digit folders"),
+        ("mine/7/old:", "inside a digit folder"),
+        ("mine/7/readme.txt:", "not a .png or .jpg picture"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("skipped ") && l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not named: {err}"));
+        assert!(line.contains(why), "{line}");
+    }
+    assert!(
+        stdout(&out).contains("1 picture(s) of digit(s) 7"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -485,3 +485,44 @@ fn weights_errors() {
     );
     assert_eq!(files(d), ["big.nnz", "junk.nnz"]);
 }
+
+/// Ten near-identical back-query pictures come with a line saying why and what to try; ten
+/// different ones do not.
+#[test]
+fn backquery_explains_near_identical_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Every output weighs the hidden nodes alike: any answer, run backwards, gives the same
+    // hidden signal (the targets' logits sum alike for every digit), so the same picture.
+    let wide = Network::new(784, 400, 10, 0.1, 5);
+    let row: Vec<f32> = wide.who().row(0).iter().copied().collect();
+    let who = nalgebra::DMatrix::from_fn(10, 400, |_, h| row[h]);
+    let mut same = Network::from_weights(wide.wih().clone_owned(), who, 0.1, 5);
+    same.set_deskew(true);
+    save_model(d, "same.nnz", &same);
+    let o = nnzero(d, &["backquery", "--model", "same.nnz", "--all"]);
+    assert_ok(&o);
+    let out = stdout(&o);
+    assert!(out.contains("mean pairwise correlation: 1.000"), "{out}");
+    let note = out
+        .lines()
+        .find(|l| l.starts_with("note: the pictures are near-identical"))
+        .unwrap_or_else(|| panic!("no note: {out}"));
+    assert!(
+        note.contains("400 hidden nodes") && note.contains("deskewed") && note.contains("try"),
+        "{note}"
+    );
+
+    // A trained narrow model's pictures differ: no note.
+    assert_ok(&nnzero(
+        d,
+        &[
+            "train", "--limit", "6000", "--epochs", "1", "--hidden", "50", "--save", "t.nnz",
+        ],
+    ));
+    let o = nnzero(d, &["backquery", "--model", "t.nnz", "--all"]);
+    assert_ok(&o);
+    let out = stdout(&o);
+    assert!(out.contains("mean pairwise correlation: "), "{out}");
+    assert!(!out.contains("near-identical"), "{out}");
+}

@@ -7,6 +7,8 @@
    draw a digit with pointer events, read the answer off the page; no console errors.
 2. `nnzero train --web`: open the live page during a short training and see it update
    (epoch, progress, the digit, accuracy); no console errors; desktop and phone.
+3. `nnzero train --web` to its end: the page says "finished" with the final accuracy and
+   curve, and still does after the program has exited (not "offline (reconnecting)").
 With --shots DIR it saves the screenshots the guide shows (docs/guide/src/images). Prints one line per check and
 ends with "N passed, N failed"; exits 1 if any failed.
 """
@@ -183,6 +185,45 @@ def live_page(binary, workdir, shots):
             proc.wait()
 
 
+def finished_page(binary, workdir, shots):
+    # The browser first: it takes seconds to start, and the run must still be going when the
+    # page opens.
+    d = browser(False)
+    proc = None
+    try:
+        proc, url = start(binary, ["train", "--epochs", "3", "--hidden", "100",
+                                   "--save", os.path.join(workdir, "finished.nnz")], workdir)
+        d.get(url)
+        WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "live").is_displayed())
+        link = lambda d: d.find_element(By.ID, "link").text
+        WebDriverWait(d, 180).until(lambda d: "finished" in link(d) or "offline" in link(d))
+        proc.wait(timeout=60)
+        # The program has exited: the page must not fall back to "offline (reconnecting)".
+        time.sleep(3)
+        phase = d.find_element(By.ID, "live-phase").text
+        check("finished: the link says finished after the program exited",
+              "finished" in link(d) and "offline" not in link(d), link(d))
+        test = d.find_element(By.ID, "live-test").text
+        check("finished: the phase says finished with the test accuracy",
+              phase.startswith("finished: 3 epochs, test accuracy ") and test in phase, phase)
+        # The curve: three test points drawn in the test colour (#ffb454).
+        orange = d.execute_script(
+            "const c=document.getElementById('live-curve');"
+            "const p=c.getContext('2d').getImageData(0,0,c.width,c.height).data;"
+            "let n=0; for(let i=0;i<p.length;i+=4) if(p[i]==255&&p[i+1]==180&&p[i+2]==84) n++;"
+            "return n;")
+        check("finished: the final curve is drawn", orange > 50, f"{orange} test-colour pixels")
+        if shots:
+            screenshot(d, os.path.join(shots, "web-finished.png"))
+        errs = console_errors(d)
+        check("finished: no console errors", not errs, json.dumps(errs)[:300])
+    finally:
+        d.quit()
+        if proc:
+            proc.kill()
+            proc.wait()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
@@ -196,6 +237,7 @@ def main():
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         serve_page(binary, model, shots)
         live_page(binary, work, shots)
+        finished_page(binary, work, shots)
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")
     sys.exit(0 if passed == len(results) else 1)

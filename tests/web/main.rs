@@ -17,6 +17,21 @@ use common::{assert_ok, epoch_accuracies, nnzero, stderr, wait_blocked_writing};
 struct Serving {
     child: Child,
     addr: SocketAddr,
+    /// The rest of what it prints on stderr, read as it comes so it never blocks on the pipe.
+    rest: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Serving {
+    /// Sends `signal` (as `kill -SIGNAL`) and waits: its exit code and the rest of stderr.
+    fn stop(mut self, signal: &str) -> (Option<i32>, String) {
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let code = self.child.wait().unwrap().code();
+        (code, self.rest.take().unwrap().join().unwrap())
+    }
 }
 
 impl Drop for Serving {
@@ -28,9 +43,15 @@ impl Drop for Serving {
 
 /// Starts `nnzero ARGS --web 127.0.0.1:0` in `dir` and reads the address it listens on.
 fn start(dir: &Path, args: &[&str]) -> Serving {
+    start_at(dir, args, "127.0.0.1:0").0
+}
+
+/// Starts `nnzero ARGS --web WEB` in `dir`; returns it with the lines it printed up to and
+/// including the last that says where to open the page, listening at the first URL printed.
+fn start_at(dir: &Path, args: &[&str], web: &str) -> (Serving, Vec<String>) {
     let child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
         .args(args)
-        .args(["--web", "127.0.0.1:0"])
+        .args(["--web", web])
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -40,21 +61,34 @@ fn start(dir: &Path, args: &[&str]) -> Serving {
     let mut serving = Serving {
         child,
         addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        rest: None,
     };
     let mut err = BufReader::new(serving.child.stderr.take().unwrap());
+    let mut lines = Vec::new();
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "no address printed");
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "no address printed: {lines:?}"
+        );
+        lines.push(line.trim_end().to_owned());
         if let Some(rest) = line.strip_prefix("web: open http://") {
-            let addr = rest
-                .trim()
-                .trim_end_matches("/ in a browser")
-                .trim_end_matches('/');
-            serving.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
-            // Keep reading stderr so the program never blocks on a full pipe.
-            std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-            return serving;
+            if serving.addr.port() == 0 {
+                let addr = rest.split_once("/ ").map_or(rest, |(a, _)| a);
+                serving.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+            }
+            // The last line: this machine's own URL ("in a browser", or "… on this machine").
+            if line.trim_end().ends_with("in a browser")
+                || line.trim_end().ends_with("on this machine")
+            {
+                serving.rest = Some(std::thread::spawn(move || {
+                    let mut rest = String::new();
+                    let _ = err.read_to_string(&mut rest);
+                    rest
+                }));
+                return (serving, lines);
+            }
         }
     }
 }
@@ -373,4 +407,157 @@ fn train_web_after_a_resume_keeps_the_epochs_before_the_stop() {
         "{last}, {first}"
     );
     assert_eq!(last["phase"], "trained");
+}
+
+/// A model to serve when what it answers does not matter.
+fn tiny_model(dir: &Path) {
+    let o = nnzero(
+        dir,
+        &[
+            "train", "--limit", "100", "--epochs", "1", "--hidden", "10", "--save", "m.nnz",
+        ],
+    );
+    assert_ok(&o);
+}
+
+/// Sends one request to a fresh `serve` and checks the answer is `status` with a JSON body
+/// `{"error": "…"}` and a JSON content type.
+fn error_is_json(method: &str, path: &str, body: &[u8], status: u16) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    let s = start(dir.path(), &["serve", "--model", "m.nnz"]);
+    let (code, r) = request(s.addr, method, path, body);
+    assert_eq!(code, status, "{r}");
+    let head = r.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+    assert!(
+        head.contains("\r\ncontent-type: application/json"),
+        "{head}"
+    );
+    let message = json(&r)["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message: {r}"))
+        .to_owned();
+    assert!(!message.is_empty(), "{r}");
+    message
+}
+
+#[test]
+fn a_body_too_large_is_a_json_413() {
+    let m = error_is_json("POST", "/api/predict", &vec![0u8; 11 << 20], 413);
+    assert!(m.contains("10 MiB"), "{m}");
+}
+
+#[test]
+fn a_wrong_method_is_a_json_405() {
+    let m = error_is_json("GET", "/api/predict", b"", 405);
+    assert!(m.contains("GET /api/predict: method not allowed"), "{m}");
+}
+
+#[test]
+fn a_missing_page_is_a_json_404() {
+    error_is_json("GET", "/nothing-here", b"", 404);
+}
+
+#[test]
+fn a_picture_that_is_not_one_is_a_json_422() {
+    error_is_json("POST", "/api/predict", b"not a picture", 422);
+}
+
+#[test]
+fn an_empty_body_is_a_json_400() {
+    error_is_json("POST", "/api/predict", b"", 400);
+}
+
+#[test]
+fn serve_listens_on_localhost_and_ipv6_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    for web in ["localhost:0", "[::1]:0"] {
+        let (s, lines) = start_at(dir.path(), &["serve", "--model", "m.nnz"], web);
+        assert!(s.addr.ip().is_loopback(), "{web}: {lines:?}");
+        let (code, r) = request(s.addr, "GET", "/api/state", b"");
+        assert_eq!(code, 200, "{web}: {r}");
+    }
+}
+
+/// `--web 0.0.0.0:PORT` prints the URLs a phone on the network can open, never 0.0.0.0.
+#[test]
+fn serve_on_every_interface_prints_urls_a_phone_can_open() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    let (s, lines) = start_at(dir.path(), &["serve", "--model", "m.nnz"], "0.0.0.0:0");
+    let text = lines.join("\n");
+    println!("{text}");
+    assert!(!text.contains("0.0.0.0"), "{text}");
+    let urls: Vec<SocketAddr> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("web: open http://"))
+        .filter_map(|rest| rest.split_once("/ ").map(|(a, _)| a.parse().unwrap()))
+        .collect();
+    let network: Vec<&SocketAddr> = urls.iter().filter(|a| !a.ip().is_loopback()).collect();
+    if network.is_empty() {
+        assert!(
+            text.contains("no network address besides loopback"),
+            "{text}"
+        );
+    }
+    // Each URL printed answers (this machine's network addresses reach it too).
+    for at in &urls {
+        assert_eq!(at.port(), s.addr.port(), "{text}");
+        assert_eq!(request(*at, "GET", "/api/state", b"").0, 200, "{at}");
+    }
+    assert!(urls.iter().any(|a| a.ip().is_loopback()), "{text}");
+}
+
+/// Teaches `serve --teach` one digit, then stops it with SIGTERM: its exit code and what it
+/// printed as it stopped.
+fn teach_then_terminate(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["serve", "--model", "m.nnz", "--teach"];
+    all.extend_from_slice(args);
+    let s = start(dir, &all);
+    let (code, r) = request(s.addr, "POST", "/api/teach?label=5&repeat=10", &digit(3));
+    assert_eq!(code, 200, "{r}");
+    s.stop("TERM")
+}
+
+#[test]
+fn serve_teach_saves_taught_digits_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    tiny_model(d);
+    let (code, err) = teach_then_terminate(d, &["--save", "taught.nnz"]);
+    assert_eq!(code, Some(143), "{err}");
+    assert!(err.contains("saved 1 taught digit to taught.nnz"), "{err}");
+    let (untaught, taught) = (
+        std::fs::read(d.join("m.nnz")).unwrap(),
+        std::fs::read(d.join("taught.nnz")).unwrap(),
+    );
+    assert_eq!(untaught.len(), taught.len());
+    assert_ne!(untaught, taught, "the taught model is the start model");
+    // A model the program reads.
+    std::fs::write(d.join("three.png"), digit(3)).unwrap();
+    assert_ok(&nnzero(
+        d,
+        &["predict", "--model", "taught.nnz", "three.png"],
+    ));
+    // Saved already and nothing taught since: nothing to say but that it stopped.
+    let s = start(
+        d,
+        &["serve", "--model", "m.nnz", "--teach", "--save", "t2.nnz"],
+    );
+    let (code, err) = s.stop("INT");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(!d.join("t2.nnz").exists(), "{err}");
+}
+
+#[test]
+fn serve_teach_without_save_warns_what_sigterm_loses() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    let (code, err) = teach_then_terminate(dir.path(), &[]);
+    assert_eq!(code, Some(143), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("1 taught digit since the start lost"),
+        "{err}"
+    );
 }

@@ -11,6 +11,7 @@ use nnzero::{format::model, Network};
 
 use crate::charts::tiles::{Colours, Tile, TileGrid};
 use crate::error::CliError;
+use crate::likeness;
 use crate::mistakes::file_name;
 
 /// Options of `nnzero backquery`.
@@ -112,7 +113,18 @@ pub fn run(args: &BackqueryArgs) -> Result<(), CliError> {
         colours: Colours::Ink,
         colour_bar: None,
     };
+    let pictures: Vec<Vec<f32>> = grid.tiles.iter().map(|t| t.values.clone()).collect();
     crate::charts::save(&grid, &output)?;
     println!("drew {}", output.display());
+    if pictures.len() > 1 {
+        let r = likeness::mean_correlation(&pictures);
+        println!(
+            "the {} pictures' mean pairwise correlation: {r:.3}",
+            pictures.len()
+        );
+        if let Some(line) = likeness::explain(r, net.hidden(), net.deskews()) {
+            println!("{line}");
+        }
+    }
     Ok(())
 }

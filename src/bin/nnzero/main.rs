@@ -17,6 +17,7 @@ mod demo;
 #[cfg(feature = "display")]
 mod display;
 mod error;
+mod likeness;
 mod mistakes;
 mod predict;
 mod progress;

@@ -65,8 +65,8 @@ pub fn run(args: &TeachArgs) -> Result<(), CliError> {
         )));
     }
     let pictures = folder::read(&args.dir).map_err(|e| CliError::Mismatch(e.to_string()))?;
-    for p in &pictures.skipped {
-        eprintln!("skipped {}: not a .png or .jpg picture", p.display());
+    for s in &pictures.skipped {
+        eprintln!("skipped {}: {}", s.path.display(), s.why);
     }
     let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
     let test = open_or_bundled(&args.test, Dataset::bundled_test)?;

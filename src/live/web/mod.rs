@@ -15,7 +15,7 @@
 //! | `GET /api/events` | server-sent events: one `data: {snapshot}` line per update (`curl -N`) |
 //! | `POST /api/predict` | body: PNG or JPEG bytes → `{"digit","confidence","outputs","prepared","inverted"}` |
 //! | `POST /api/teach?label=N[&repeat=K]` | with `--teach`: body as predict → `{"label","repeat","before","after"}` |
-//! | `POST /api/save` | with `--teach --save FILE`: saves atomically → `{"saved": FILE}` |
+//! | `POST /api/save` | with `--teach --save FILE`: saves atomically → `{"saved": FILE, "taught": N}` |
 //! | `GET /api/backquery` | `{"inputs", "digits": [[784 values 0..1] × 10]}` |
 //! | `GET /api/weights?count=N` | `{"inputs", "hidden", "tiles": [[784 values −1..1] × N]}` |
 //!
@@ -23,8 +23,9 @@
 //! `seq, mode ("train"|"serve"), phase ("training"|"testing"|"trained"|"predict"), epoch,
 //! epochs, done, total, label, answer, outputs[10], pixels[784], running, test, rate` and
 //! `curve: {running: [[x, accuracy]…], test: [[epoch, accuracy]…]}` (x in epochs, so 1.5 is
-//! halfway through epoch 2); `serve` adds `model, teach, save`. Errors are a 4xx or 5xx status
-//! with `{"error": "…"}`.
+//! halfway through epoch 2); `serve` adds `model, teach, save`. Phase `trained` is a run's last
+//! snapshot. Every error is a 4xx or 5xx status with `{"error": "…"}` as `application/json`,
+//! those axum writes itself (413, 405) included.
 //!
 //! ## Safe by default
 //! - It listens where it is told, and the program's default is 127.0.0.1 (this machine only).

@@ -3,7 +3,8 @@
 //! Pictures are decoded with [`crate::prepare`]'s limits, exactly as `nnzero predict` reads a
 //! file; the network sits behind a mutex because teaching changes it while others read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{json, Value};
@@ -23,6 +24,8 @@ pub struct Served {
     teach: bool,
     save: Option<PathBuf>,
     limits: Limits,
+    /// Pictures taught since the start or the last save: what stopping would lose.
+    unsaved: AtomicU64,
 }
 
 /// Why a request about the model could not be answered.
@@ -68,6 +71,7 @@ impl Served {
             teach,
             save,
             limits: Limits::default(),
+            unsaved: AtomicU64::new(0),
         }
     }
 
@@ -89,6 +93,17 @@ impl Served {
     /// Whether saving is allowed.
     pub fn can_save(&self) -> bool {
         self.teach && self.save.is_some()
+    }
+
+    /// Where `--save` said taught changes go, if it was given.
+    pub fn save_path(&self) -> Option<&Path> {
+        self.save.as_deref()
+    }
+
+    /// Pictures taught (one per `POST /api/teach`, whatever its repeat) since the start or the
+    /// last save.
+    pub fn unsaved(&self) -> u64 {
+        self.unsaved.load(Ordering::SeqCst)
     }
 
     /// Reads the digit in a PNG or JPEG: its answer, outputs and the 28×28 picture it saw.
@@ -113,6 +128,8 @@ impl Served {
             for _ in 0..repeat.clamp(1, MAX_REPEAT) {
                 crate::teach::step(&mut net, &prepared.pixels, label as u8);
             }
+            // Counted under the lock, so a save never misses or double-counts this one.
+            self.unsaved.fetch_add(1, Ordering::SeqCst);
             (before, query(&net, &prepared.pixels))
         };
         self.hub().show(&prepared.pixels, &after, Some(label as u8));
@@ -129,9 +146,15 @@ impl Served {
         let Some(path) = &self.save else {
             return Err(ServedError::Save(PathBuf::new(), "no --save FILE".into()));
         };
-        let net = self.net().clone();
+        // What this copy holds, read under the same lock as the copy: pictures taught while
+        // it is written stay unsaved.
+        let (net, taught) = {
+            let net = self.net();
+            (net.clone(), self.unsaved())
+        };
         model::save(&net, path).map_err(|e| ServedError::Save(path.clone(), e.to_string()))?;
-        Ok(json!({ "saved": path.display().to_string() }))
+        self.unsaved.fetch_sub(taught, Ordering::SeqCst);
+        Ok(json!({ "saved": path.display().to_string(), "taught": taught }))
     }
 
     /// The book's back-query of every digit, each 784 values from 0 (white) to 1 (ink).

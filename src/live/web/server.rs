@@ -13,8 +13,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -167,7 +168,55 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/weights", get(weights))
         .fallback(asset)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(json_errors))
         .with_state(app)
+}
+
+/// Most bytes of a plain-text error body kept as the JSON error's message.
+const MAX_ERROR_TEXT: usize = 4096;
+
+/// Every error answered as `{"error": "…"}`, including those axum writes itself: a body over
+/// [`MAX_BODY`] (413, plain text) and a wrong method (405, empty). Our own are JSON already.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is over the limit of {} MiB",
+            MAX_BODY >> 20
+        ),
+        // axum adds the `Allow` header after this layer has run, so it cannot be quoted here.
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("{method} {path}: method not allowed (the Allow header lists those that are)")
+        }
+        _ => {
+            let text = axum::body::to_bytes(body, MAX_ERROR_TEXT)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+                .unwrap_or_default();
+            if text.is_empty() {
+                status.canonical_reason().unwrap_or("error").to_lowercase()
+            } else {
+                text
+            }
+        }
+    };
+    let body = json!({ "error": message }).to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
