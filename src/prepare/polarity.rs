@@ -22,6 +22,13 @@ pub(super) struct Found {
     /// Whether the ink stands out from the paper around it ([`sits_on_paper`]); a find that
     /// does not is a hole between strokes wider than the window, not a digit.
     pub on_paper: bool,
+    /// Every pixel of this polarity's ink, ruled lines taken out, the digit's and the rest
+    /// (for reading a number, [`super::number`]).
+    pub mask: Vec<bool>,
+    /// This polarity's top-hat, and the ink's full strength in it.
+    pub hat: Vec<u8>,
+    /// The level of full-strength ink in `hat`.
+    pub level: u8,
 }
 
 /// Finds the digit in a working-size picture, in whichever polarity it is written.
@@ -180,6 +187,9 @@ fn find_at(
             ink,
             inverted,
             on_paper,
+            hat: hat.clone(),
+            level: s.level.max(1),
+            mask,
         };
         best = Some((score, found, bbox));
     }
@@ -312,7 +322,7 @@ fn blur3(v: &[u8], w: usize, h: usize) -> Vec<u8> {
 }
 
 /// The mask grown by one pixel in the four directions.
-fn dilate1(m: &[bool], w: usize, h: usize) -> Vec<bool> {
+pub(super) fn dilate1(m: &[bool], w: usize, h: usize) -> Vec<bool> {
     let mut out = m.to_vec();
     for y in 0..h {
         for x in 0..w {

@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::Example;
-use crate::prepare::{prepare_file, Limits, PrepareError};
+use crate::prepare::{count_digits_file, prepare_file, Limits, PrepareError};
 
 /// What went wrong reading a folder of pictures.
 #[derive(Debug)]
@@ -52,6 +52,8 @@ pub struct Folder {
     pub paths: Vec<PathBuf>,
     /// Files skipped because their names are not those of pictures.
     pub skipped: Vec<PathBuf>,
+    /// Pictures skipped because they hold several digits (a number): one digit a picture.
+    pub several: Vec<PathBuf>,
 }
 
 /// True for the names `predict` reads: .png, .jpg, .jpeg, in any case.
@@ -94,6 +96,10 @@ pub fn read(dir: &Path) -> Result<Folder, FolderError> {
             }
             let p = prepare_file(&path, Limits::default())
                 .map_err(|e| FolderError::Picture(path.clone(), e))?;
+            if count_digits_file(&path, Limits::default()).is_ok_and(|n| n > 1) {
+                out.several.push(path);
+                continue;
+            }
             out.examples.push(Example {
                 label: digit,
                 pixels: p.pixels,

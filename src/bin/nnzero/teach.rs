@@ -68,6 +68,12 @@ pub fn run(args: &TeachArgs) -> Result<(), CliError> {
     for p in &pictures.skipped {
         eprintln!("skipped {}: not a .png or .jpg picture", p.display());
     }
+    for p in &pictures.several {
+        eprintln!(
+            "skipped {}: it holds several digits; teach takes one digit a picture",
+            p.display()
+        );
+    }
     let train = open_or_bundled(&args.train, Dataset::bundled_train)?;
     let test = open_or_bundled(&args.test, Dataset::bundled_test)?;
     for data in [&train, &test] {
