@@ -19,7 +19,7 @@ use std::path::Path;
 
 use super::fill::fill_hollow_strokes;
 use super::gray::{self, Gray};
-use super::polarity::{dilate1, find_digit};
+use super::polarity::{dilate1, find_digit, find_digit_as, Found};
 use super::segment::{columns, cut_candidates, line, Group, Line, WIDE, WIDE_ALONE};
 use super::{decode, fit, PrepareError, TIGHT_CROP_MARGIN_DIV, TIGHT_CROP_MAX_SIDE};
 use crate::digits::mnist::SIDE;
@@ -162,7 +162,8 @@ pub fn read_number_gray(
             f(b.3, sy, source_size.1),
         ]
     };
-    let one = |read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>| {
+    // One digit, exactly as a single digit is prepared today.
+    let single = |read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>| {
         let pixels = fit::fit(&found.ink, w, h).ok_or(PrepareError::NoDigit)?;
         let bbox = ink_box(&found.ink, w, h).map(to_source).unwrap_or_default();
         Ok::<_, NumberError>(Number {
@@ -175,8 +176,97 @@ pub fn read_number_gray(
             source_size,
         })
     };
+    // The line in the polarity the single digit was found in, and in the other one; the
+    // reading the network is surer of wins.
+    let mut best: Option<(f32, Vec<NumberDigit>, bool)> = None;
+    // The other polarity only when today's find is not ink on paper and the other's is: the
+    // paper between a thin pen's digits, found as light ink, where the digits are dark.
+    let other = if found.on_paper {
+        None
+    } else {
+        find_digit_as(&work, Some(!found.inverted)).filter(|o| o.on_paper)
+    };
+    for f in std::iter::once(&found).chain(other.as_ref()) {
+        let Some((digits, lone)) = read_line(f, w, h, &to_source, read)? else {
+            continue;
+        };
+        // Several pieces none of which the network reads surely are not a number: the
+        // speckle of a pencil digit too small to read, say. One digit it stays.
+        if digits.len() < 2 || digits.iter().all(|d| top(d) < NUMBER_PART_SURE) {
+            continue;
+        }
+        let score = sureness(&digits);
+        if lone && !lone_cut_holds(&digits, score, || Ok(sureness(&single(read)?.digits)))? {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+            best = Some((score, digits, f.inverted));
+        }
+    }
+    match best {
+        Some((_, digits, inverted)) => Ok(Number {
+            digits,
+            inverted,
+            source_size,
+        }),
+        None => single(read),
+    }
+}
+
+/// One piece of ink cut into digits (`cut`, of [`sureness`] `score`) is kept only when each
+/// part is as tall as a digit ([`LONE_PART_HEIGHT`] of the tallest: not a 7's long bar), the
+/// network reads each part surely ([`LONE_PART_SURE`]), and it is surer of the cut than of the
+/// piece read as one digit (`single`, computed only when needed). A lone digit that is merely
+/// wide (a marker 8, a 7 with a long bar) so reads exactly as a single digit does.
+fn lone_cut_holds(
+    cut: &[NumberDigit],
+    score: f32,
+    single: impl FnOnce() -> Result<f32, NumberError>,
+) -> Result<bool, NumberError> {
+    let height = |d: &NumberDigit| d.bbox[3].saturating_sub(d.bbox[1]) as f32;
+    let tallest = cut.iter().map(height).fold(0.0f32, f32::max);
+    if cut
+        .iter()
+        .any(|d| height(d) < LONE_PART_HEIGHT * tallest || top(d) < LONE_PART_SURE)
+    {
+        return Ok(false);
+    }
+    Ok(score > single()?)
+}
+
+/// The network's top output for a digit.
+fn top(d: &NumberDigit) -> f32 {
+    d.outputs.iter().copied().fold(0.0f32, f32::max)
+}
+
+/// A reading of several digits is kept only if the network reads one of them at least this
+/// surely.
+const NUMBER_PART_SURE: f32 = 0.5;
+
+/// The shortest part of a lone piece's cut, as a fraction of the tallest.
+const LONE_PART_HEIGHT: f32 = 0.5;
+
+/// The least top output of each part of a lone piece's cut.
+const LONE_PART_SURE: f32 = 0.6;
+
+/// How sure the network is of a reading: the mean log of each digit's winning output.
+fn sureness(digits: &[NumberDigit]) -> f32 {
+    let sum: f32 = digits.iter().map(|d| top(d).max(1e-4).ln()).sum();
+    sum / digits.len().max(1) as f32
+}
+
+/// The digits of the line around the digit `found` (in the `w`×`h` working picture), each
+/// read, and whether they were all cut from one piece of ink alone on its line; `None` when
+/// there is no line.
+fn read_line(
+    found: &Found,
+    w: usize,
+    h: usize,
+    to_source: &dyn Fn((usize, usize, usize, usize)) -> [u32; 4],
+    read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>,
+) -> Result<Option<(Vec<NumberDigit>, bool)>, NumberError> {
     let Some(line) = line(&found.mask, &found.hat, &found.ink, w, h) else {
-        return one(read);
+        return Ok(None);
     };
     if line.groups.len() > MAX_DIGITS {
         return Err(NumberError::TooManyDigits(line.groups.len()));
@@ -228,15 +318,7 @@ pub fn read_number_gray(
             });
         }
     }
-    if digits.len() <= 1 {
-        // One digit: exactly as a single digit is prepared today.
-        return one(read);
-    }
-    Ok(Number {
-        digits,
-        inverted: found.inverted,
-        source_size,
-    })
+    Ok(Some((digits, line.groups.len() == 1)))
 }
 
 /// The working picture's ink, for cutting digits out of it.

@@ -206,6 +206,11 @@ enum Cmd {
         /// Score the numbers in --out with this model instead of drawing them.
         #[arg(long, value_name = "MODEL")]
         score: Option<PathBuf>,
+        /// Seed of the drawing [default: the half's own seed + 23 for the tuning half, + 24
+        /// for the report half: the report half drawn with + 23 was read while the method
+        /// still changed, so a fresh one was drawn (docs/lab/2026-12-05-numbers.md)].
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
@@ -279,11 +284,16 @@ fn main() -> ExitCode {
             out,
             count,
             score,
+            seed,
         } => {
             let out = out.unwrap_or_else(|| Path::new("tests/data/numbers").join(half.name()));
+            let seed = seed.unwrap_or(match half {
+                Half::Tune => half.seed() + 23,
+                Half::Report => half.seed() + 24,
+            });
             match score {
                 Some(model) => numbers::score(&model, &out),
-                None => numbers::generate(&out, half, count, half.seed() + 23),
+                None => numbers::generate(&out, half, count, seed),
             }
         }
     };

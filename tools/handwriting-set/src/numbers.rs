@@ -12,7 +12,7 @@
 //! `nnzero::prepare::read_number_file` and prints whole-number and per-digit accuracy by scene.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ab_glyph::FontVec;
 use nnzero::digits::mnist::argmax;
@@ -203,7 +203,7 @@ pub fn generate(out: &Path, half: Half, count: usize, seed: u64) -> Result<(), S
 }
 
 /// Reads every number of `dir` with `model` and prints the accuracy by scene and length.
-pub fn score(model: &PathBuf, dir: &Path) -> Result<(), String> {
+pub fn score(model: &Path, dir: &Path) -> Result<(), String> {
     let net =
         nnzero::format::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
     let text = std::fs::read_to_string(dir.join("manifest.csv")).map_err(|e| e.to_string())?;
