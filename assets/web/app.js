@@ -163,10 +163,60 @@ function message(id, text, error) {
 }
 
 function showAnswer(a) {
-  $("draw-answer").textContent = a.digit;
-  $("draw-confidence").textContent = `confidence ${a.confidence.toFixed(2)}`;
+  $("draw-answer").textContent = a.number ?? a.digit;
+  const digits = a.digits || [a];
+  $("draw-confidence").textContent = digits.length > 1
+    ? `confidence ${digits.map((d) => d.confidence.toFixed(2)).join(" ")}`
+    : `confidence ${a.confidence.toFixed(2)}`;
   drawBars($("draw-bars"), a.outputs);
   drawPixels($("draw-prepared"), a.prepared);
+  // Every digit's 28×28 picture when there are several.
+  const seen = $("draw-digits");
+  seen.replaceChildren();
+  if (digits.length > 1) {
+    for (const d of digits) {
+      const c = document.createElement("canvas");
+      c.className = "pixels tiny";
+      c.title = `${d.digit} (${d.confidence.toFixed(2)})`;
+      drawPixels(c, d.prepared);
+      seen.appendChild(c);
+    }
+  }
+}
+
+/** Draws the picture read, a box around each digit found and the digit read above it. */
+async function showBoxes(blob, a) {
+  const canvas = $("draw-boxes");
+  const digits = a.digits || [];
+  if (!blob || !digits.length || !a.size) { canvas.hidden = true; return; }
+  let bitmap;
+  try { bitmap = await createImageBitmap(blob); } catch (e) { canvas.hidden = true; return; }
+  canvas.hidden = false;
+  const [w, h] = a.size;
+  const scale = Math.min(1, 1600 / Math.max(w, h));
+  canvas.width = Math.round(w * scale);
+  canvas.height = Math.round(h * scale);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const line = Math.max(2, canvas.width / 300);
+  for (const d of digits) {
+    const [x0, y0, x1, y1] = d.box.map((v) => v * scale);
+    ctx.strokeStyle = d.unsure ? "#f0a020" : "#18c060";
+    ctx.lineWidth = line;
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+    const size = Math.max(14, Math.min((y1 - y0) * 0.6, canvas.height * 0.2));
+    ctx.font = `bold ${size}px system-ui, sans-serif`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    const ty = y0 - line > size ? y0 - line : y1 + size + line;
+    ctx.lineWidth = size / 6;
+    ctx.strokeStyle = "#fff";
+    ctx.strokeText(String(d.digit), (x0 + x1) / 2, ty);
+    ctx.fillStyle = "#c0202a";
+    ctx.fillText(String(d.digit), (x0 + x1) / 2, ty);
+  }
 }
 
 async function post(url, body) {
@@ -181,7 +231,9 @@ async function read(blob) {
   try {
     const a = await post("/api/predict", blob);
     showAnswer(a);
-    message("draw-message", `It reads a ${a.digit}.`);
+    showBoxes(blob, a);
+    const many = a.digits && a.digits.length > 1;
+    message("draw-message", many ? `It reads ${a.number} (${a.digits.length} digits).` : `It reads a ${a.digit}.`);
     $("teach-result").textContent = "";
   } catch (e) {
     message("draw-message", e.message, true);
@@ -219,7 +271,7 @@ function setUpPad() {
   };
   pad.addEventListener("pointerup", up);
   pad.addEventListener("pointercancel", up);
-  $("clear").addEventListener("click", () => { clear(); message("draw-message", "Draw a digit."); });
+  $("clear").addEventListener("click", () => { clear(); message("draw-message", "Draw a digit or a number."); });
   $("photo").addEventListener("change", (e) => {
     const file = e.target.files[0];
     if (file) read(file);

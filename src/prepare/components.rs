@@ -62,14 +62,19 @@ pub(super) fn label(mask: &[bool], w: usize, h: usize) -> (Vec<u32>, Vec<Piece>)
 /// the tenth-of-its-ink rule (a tiny pencil 3 read as a blob). A gap of about 2 px in a
 /// 300 px picture, 6 px in a megapixel one (measured on the tuning half: a third of this or
 /// twice it read the same; four times it joined a 7 to a speck).
-fn bridge(w: usize, h: usize) -> usize {
+pub(super) fn bridge(w: usize, h: usize) -> usize {
     (w.max(h) / 300).max(1)
 }
 
 /// [`label`] with pieces less than `2·gap + 1` pixels apart joined: the labels of `mask` grown
 /// by `gap` in every direction, kept only on `mask`'s own pixels (areas and boxes are those of
 /// the ink itself).
-fn label_bridged(mask: &[bool], w: usize, h: usize, gap: usize) -> (Vec<u32>, Vec<Piece>) {
+pub(super) fn label_bridged(
+    mask: &[bool],
+    w: usize,
+    h: usize,
+    gap: usize,
+) -> (Vec<u32>, Vec<Piece>) {
     if gap == 0 {
         return label(mask, w, h);
     }

@@ -21,6 +21,9 @@
 //! 5. [`fit`]: crop, scale the longer side to 20 px with antialiasing, keeping the aspect
 //!    ratio, and place it in 28×28 with its centre of mass at the centre.
 //!
+//! A whole number written on one line ([`read_number_file`]): [`segment`] finds the pieces
+//! beside the digit on its line and groups them into digits, each then fitted as in 5.
+//!
 //! Everything is integer or `f32` arithmetic in a fixed order: the same picture gives the same
 //! 784 bytes on every machine.
 
@@ -31,7 +34,9 @@ mod fill;
 mod fit;
 mod gray;
 mod lines;
+mod number;
 mod polarity;
+mod segment;
 mod threshold;
 
 use std::fmt;
@@ -40,6 +45,10 @@ use std::path::Path;
 use crate::digits::mnist::SIDE;
 
 pub use gray::Gray;
+pub use number::{
+    count_digits_bytes, count_digits_file, read_number_bytes, read_number_file, read_number_gray,
+    Number, NumberDigit, NumberError, MAX_DIGITS,
+};
 
 /// The longest side the digit is scaled to, as in MNIST.
 pub const BOX: usize = 20;

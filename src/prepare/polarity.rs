@@ -22,6 +22,13 @@ pub(super) struct Found {
     /// Whether the ink stands out from the paper around it ([`sits_on_paper`]); a find that
     /// does not is a hole between strokes wider than the window, not a digit.
     pub on_paper: bool,
+    /// Every pixel of this polarity's ink, ruled lines taken out, the digit's and the rest
+    /// (for reading a number, [`super::number`]).
+    pub mask: Vec<bool>,
+    /// This polarity's top-hat, and the ink's full strength in it.
+    pub hat: Vec<u8>,
+    /// The level of full-strength ink in `hat`.
+    pub level: u8,
 }
 
 /// Finds the digit in a working-size picture, in whichever polarity it is written.
@@ -40,16 +47,31 @@ pub(super) struct Found {
 /// A picture in which nothing stands out of the paper's noise is looked at once more for
 /// faint ink ([`split`]'s `faint`), and what that finds is kept only if it sits on paper.
 pub(super) fn find_digit(g: &Gray) -> Option<Found> {
+    find_digit_as(g, None)
+}
+
+/// [`find_digit`] with the ink's polarity given (`Some(inverted)`) or chosen (`None`).
+///
+/// A number's paper between thin strokes can look more digit-like, as light ink, than any
+/// one of its digits does as dark ink; the number reader therefore looks at both polarities
+/// and lets the network choose ([`super::number`]).
+pub(super) fn find_digit_as(g: &Gray, only: Option<bool>) -> Option<Found> {
     let (w, h) = (g.w, g.h);
     // A 3×3 mean first: JPEG blocks and sensor noise, not strokes.
     let light = blur3(&g.px, w, h);
-    find_digit_in(&light, w, h, false)
-        .or_else(|| find_digit_in(&light, w, h, true).filter(|f| f.on_paper))
+    find_digit_in(&light, w, h, false, only)
+        .or_else(|| find_digit_in(&light, w, h, true, only).filter(|f| f.on_paper))
 }
 
 /// [`find_digit`] on the blurred picture, with ink told from paper normally or, when `faint`,
 /// closer to the paper's noise.
-fn find_digit_in(light: &[u8], w: usize, h: usize, faint: bool) -> Option<Found> {
+fn find_digit_in(
+    light: &[u8],
+    w: usize,
+    h: usize,
+    faint: bool,
+    only: Option<bool>,
+) -> Option<Found> {
     let paper_is_light = border_median(light, w, h) >= 128;
     let widest = window(w, h);
     let mut previous: Option<(Found, Bbox)> = None;
@@ -58,7 +80,7 @@ fn find_digit_in(light: &[u8], w: usize, h: usize, faint: bool) -> Option<Found>
         if div > 1 && win >= widest {
             continue;
         }
-        let found = find_at(light, w, h, win, paper_is_light, faint);
+        let found = find_at(light, w, h, win, paper_is_light, faint, only);
         if div == 1 {
             let paper_lost = |(f, _): &(Found, Bbox)| !f.on_paper;
             let paper_kept = |(p, _): &(Found, Bbox)| p.on_paper;
@@ -133,6 +155,7 @@ fn find_at(
     win: usize,
     paper_is_light: bool,
     faint: bool,
+    only: Option<bool>,
 ) -> Option<(Found, Bbox)> {
     let dark: Vec<u8> = light.iter().map(|&v| 255 - v).collect();
     let (hat_dark, _) = top_hat(&dark, w, h, win);
@@ -143,6 +166,9 @@ fn find_at(
         (true, &hat_dark, &hat_light),
         (false, &hat_light, &hat_dark),
     ] {
+        if only.is_some_and(|o| o != inverted) {
+            continue;
+        }
         let Some(s) = split(hat, faint) else { continue };
         let mut mask: Vec<bool> = hat.iter().map(|&v| v > s.threshold).collect();
         remove_ruled_lines(&mut mask, w, h);
@@ -180,6 +206,9 @@ fn find_at(
             ink,
             inverted,
             on_paper,
+            hat: hat.clone(),
+            level: s.level.max(1),
+            mask,
         };
         best = Some((score, found, bbox));
     }
@@ -312,7 +341,7 @@ fn blur3(v: &[u8], w: usize, h: usize) -> Vec<u8> {
 }
 
 /// The mask grown by one pixel in the four directions.
-fn dilate1(m: &[bool], w: usize, h: usize) -> Vec<bool> {
+pub(super) fn dilate1(m: &[bool], w: usize, h: usize) -> Vec<bool> {
     let mut out = m.to_vec();
     for y in 0..h {
         for x in 0..w {

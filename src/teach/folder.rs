@@ -2,7 +2,8 @@
 //! holding pictures of that digit, prepared exactly as `nnzero predict` prepares them.
 //!
 //! What a user expects from such tools: anything not read is skipped and listed with why (a
-//! folder `x/` or `5b/` beside the digit folders, a `notes.txt` or a subfolder inside one);
+//! folder `x/` or `5b/` beside the digit folders, a `notes.txt` or a subfolder inside one, a
+//! picture of several digits);
 //! hidden files (`.DS_Store`) are skipped quietly; a file named as a picture that cannot be
 //! read is an error, because the user meant it to be taught.
 //! Digit folders may be missing (teach only your 7s), but one that is there must not be empty.
@@ -11,7 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::Example;
-use crate::prepare::{prepare_file, Limits, PrepareError};
+use crate::prepare::{count_digits_file, prepare_file, Limits, PrepareError};
 
 /// What went wrong reading a folder of pictures.
 #[derive(Debug)]
@@ -78,6 +79,8 @@ pub enum Skip {
     Subfolder,
     /// A file whose name is not a .png or .jpg picture's.
     NotAPicture,
+    /// A picture that holds several digits (a number): teaching takes one digit a picture.
+    SeveralDigits,
 }
 
 impl fmt::Display for Skip {
@@ -88,6 +91,7 @@ impl fmt::Display for Skip {
             Skip::DigitNotAFolder => "a file, not a folder of pictures",
             Skip::Subfolder => "a folder inside a digit folder (only the digit folder is read)",
             Skip::NotAPicture => "not a .png or .jpg picture",
+            Skip::SeveralDigits => "it holds several digits; teach takes one digit a picture",
         })
     }
 }
@@ -159,6 +163,13 @@ pub fn read(dir: &Path) -> Result<Folder, FolderError> {
             } else {
                 let p = prepare_file(&path, Limits::default())
                     .map_err(|e| FolderError::Picture(path.clone(), e))?;
+                if count_digits_file(&path, Limits::default()).is_ok_and(|n| n > 1) {
+                    out.skipped.push(Skipped {
+                        path,
+                        why: Skip::SeveralDigits,
+                    });
+                    continue;
+                }
                 out.examples.push(Example {
                     label: digit,
                     pixels: p.pixels,

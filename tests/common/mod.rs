@@ -118,3 +118,23 @@ pub fn wait_blocked_writing(pid: u32) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// The model of `nnzero train --augment --seed 1` (5 epochs, the recipe for real handwriting)
+/// and what the training printed, trained once per test binary: the handwriting and the
+/// numbers tests both read with it, and training it takes minutes.
+pub fn augment_model() -> &'static (PathBuf, String) {
+    static MODEL: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("augment-seed1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Progress lines (seen with `--nocapture`).
+        eprintln!("training --augment --seed 1 (5 epochs), once for every test that reads with it");
+        let train = nnzero(
+            &dir,
+            &["train", "--augment", "--seed", "1", "--save", "aug.nnz"],
+        );
+        assert_ok(&train);
+        (dir.join("aug.nnz"), stdout(&train))
+    })
+}

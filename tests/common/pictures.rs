@@ -120,3 +120,65 @@ pub fn save_jpeg(img: &image::DynamicImage, path: &Path) {
         .unwrap();
     std::fs::write(path, out).unwrap();
 }
+
+/// A 4,000×3,000 phone photo of a number on a page that fills the frame: the picture at
+/// `number` (a number of the numbers set written on paper) scaled up (bilinear) to half the
+/// photo's width, in the middle of the rest of its paper (its corner's colour), lit from one
+/// side.
+pub fn big_number_photo(number: &Path) -> image::RgbImage {
+    let (w, h) = (4000u32, 3000u32);
+    let small = image::open(number).unwrap().to_rgb8();
+    let scale = (w / 2) as f32 / small.width() as f32;
+    let (sw, sh) = (w / 2, (small.height() as f32 * scale) as u32);
+    let big = image::imageops::resize(&small, sw, sh, image::imageops::FilterType::Triangle);
+    let (x0, y0) = ((w - sw) / 2, (h - sh) / 2);
+    let paper = small.get_pixel(0, 0).0;
+    image::RgbImage::from_fn(w, h, |x, y| {
+        let light = 1.0 - 0.25 * x as f32 / w as f32;
+        let p = if (x0..x0 + sw).contains(&x) && (y0..y0 + sh).contains(&y) {
+            big.get_pixel(x - x0, y - y0).0
+        } else {
+            paper
+        };
+        image::Rgb(p.map(|c| (c as f32 * light) as u8))
+    })
+}
+
+/// A 4,000×3,000 page of scribbles: `strokes` random pen strokes (straight and curled) of a
+/// pen 4–12 px wide, dark on light, from a fixed seed.
+pub fn scribble_page(strokes: usize) -> image::GrayImage {
+    let (w, h) = (4000usize, 3000usize);
+    let mut cover = vec![0u8; w * h];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f32 / (1u64 << 53) as f32
+    };
+    for _ in 0..strokes {
+        let (mut x, mut y) = (next() * w as f32, next() * h as f32);
+        let (mut angle, turn) = (next() * 6.3, (next() - 0.5) * 0.2);
+        let r = 2.0 + next() * 4.0;
+        for _ in 0..(40.0 + next() * 300.0) as usize {
+            let (x0, x1) = ((x - r).max(0.0) as usize, ((x + r) as usize + 1).min(w));
+            let (y0, y1) = ((y - r).max(0.0) as usize, ((y + r) as usize + 1).min(h));
+            for py in y0..y1 {
+                for px in x0..x1 {
+                    if (px as f32 - x).powi(2) + (py as f32 - y).powi(2) <= r * r {
+                        cover[py * w + px] = 1;
+                    }
+                }
+            }
+            (x, y) = (x + 2.0 * angle.cos(), y + 2.0 * angle.sin());
+            angle += turn;
+        }
+    }
+    image::GrayImage::from_fn(w as u32, h as u32, |x, y| {
+        image::Luma([if cover[y as usize * w + x as usize] == 1 {
+            30
+        } else {
+            235
+        }])
+    })
+}

@@ -105,14 +105,32 @@ fn every_picture_becomes_a_centred_28x28_digit() {
 
 /// `nnzero predict --model MODEL FILES…` run in `dir`: the digit read for each file. Refused
 /// pictures have an error line each instead, so they are missing here and count as misread.
+/// Every picture here holds one digit, and reads exactly as with `--single` (issue 23: a
+/// picture of one digit reads as it did before numbers were read): the two outputs must be
+/// the same, byte for byte.
 fn predict<'a>(
     model: &'a Path,
     dir: &Path,
     files: impl Iterator<Item = &'a str>,
 ) -> BTreeMap<String, u8> {
-    let mut args = vec!["predict", "--model", model.to_str().unwrap()];
-    args.extend(files);
-    stdout(&nnzero(dir, &args))
+    let files: Vec<&str> = files.collect();
+    let run = |single: bool| {
+        let mut args = vec!["predict", "--model", model.to_str().unwrap()];
+        if single {
+            args.push("--single");
+        }
+        args.extend(&files);
+        stdout(&nnzero(dir, &args))
+    };
+    let (number, single) = (run(false), run(true));
+    for (n, s) in number.lines().zip(single.lines()) {
+        assert_eq!(
+            n, s,
+            "a picture of one digit reads otherwise than with --single"
+        );
+    }
+    assert_eq!(number.lines().count(), single.lines().count());
+    number
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -228,25 +246,17 @@ fn read_optdigits(model: &Path, dir: &Path) -> f64 {
 #[test]
 fn the_augment_recipe_reads_the_report_half() {
     let dir = tempfile::tempdir().unwrap();
-    // Progress lines (seen with `--nocapture`): the training alone takes minutes.
-    eprintln!("handwriting: training --augment --seed 1 (5 epochs)");
-    let train = nnzero(
-        dir.path(),
-        &["train", "--augment", "--seed", "1", "--save", "aug.nnz"],
-    );
-    assert_ok(&train);
-    let out = stdout(&train);
-    let epochs = epoch_accuracies(&out);
+    let (model, out) = common::augment_model();
+    let epochs = epoch_accuracies(out);
     assert_eq!(epochs.len(), 5, "{out}");
     assert!(
         epochs[4].0 >= 98.0,
         "MNIST test accuracy with --augment: {}%",
         epochs[4].0
     );
-    let model = dir.path().join("aug.nnz");
     eprintln!("handwriting: reading the tuning and report halves");
-    let tune = read_half(&model, "tune");
-    let report = read_half(&model, "report");
+    let tune = read_half(model, "tune");
+    let report = read_half(model, "report");
     assert!(
         tune >= 219.0 / 230.0,
         "read {:.1} % of the tuning half",
@@ -260,7 +270,7 @@ fn the_augment_recipe_reads_the_report_half() {
 
     // Real handwriting from elsewhere, cropped tight to its ink (tests/data/optdigits/README.md).
     eprintln!("handwriting: reading the UCI optdigits test set");
-    let optdigits = read_optdigits(&model, dir.path());
+    let optdigits = read_optdigits(model, dir.path());
     assert!(
         optdigits >= 0.86,
         "read {:.1} % of the UCI optdigits test set",
@@ -273,7 +283,10 @@ fn the_augment_recipe_reads_the_report_half() {
         pictures::thick_eight(stroke)
             .save(dir.path().join(&name))
             .unwrap();
-        let o = nnzero(dir.path(), &["predict", "--model", "aug.nnz", &name]);
+        let o = nnzero(
+            dir.path(),
+            &["predict", "--model", model.to_str().unwrap(), &name],
+        );
         assert_ok(&o);
         let f: Vec<String> = stdout(&o).split('\t').map(String::from).collect();
         assert_eq!(f[1], "8", "stroke {stroke}: {}", stdout(&o));

@@ -11,6 +11,7 @@ mod fixed_network;
 mod golden_model;
 mod handwriting;
 mod limits;
+mod numbers;
 mod predict_pictures;
 mod resume;
 mod structure;

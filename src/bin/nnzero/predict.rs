@@ -8,6 +8,13 @@
 //! one JSON object per picture with all ten outputs, `unsure` and the runner-up. A picture that
 //! cannot be read gets a one-line error on stderr and the others are still read; the exit code
 //! is then 1.
+//!
+//! A picture of a number written on one line (`nnzero::prepare::read_number_file`) prints the
+//! number in place of the digit: `path<TAB>42<TAB>0.9876,0.9712`, a confidence per digit, and
+//! `unsure: digit 2 maybe 7 (0.4123)` for each unsure digit; `--json` gives each digit's box in
+//! the picture, its ten outputs and its prepared 28×28 image. A picture in which one digit is
+//! found prints exactly what it did before numbers were read; `--single` reads every picture
+//! as one digit, as before.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -17,7 +24,7 @@ use clap::Args;
 use nnzero::digits::mnist::{argmax, PIXELS, SIDE};
 use nnzero::format::model;
 use nnzero::infer::test_time::{read, Reading};
-use nnzero::prepare::{prepare_file, Limits};
+use nnzero::prepare::{prepare_file, read_number_file, Limits, Number};
 
 use crate::error::CliError;
 
@@ -41,7 +48,10 @@ pub struct PredictArgs {
     /// strokes, the outputs averaged; see `nnzero::infer::test_time`).
     #[arg(long)]
     pub single_read: bool,
-    /// Pictures of single digits: PNG or JPEG, any size, dark on light or light on dark.
+    /// Read each picture as one digit (the largest ink), not as a number.
+    #[arg(long)]
+    pub single: bool,
+    /// Pictures of digits or numbers: PNG or JPEG, any size, dark on light or light on dark.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
     /// With --display: how long each image stays on the screen, in seconds.
@@ -85,33 +95,57 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         Reading::Twice
     };
     for (n, path) in args.images.iter().enumerate() {
-        let prepared = match prepare_file(path, Limits::default()) {
-            Ok(p) => p,
-            Err(why) => {
-                eprintln!("error: {}: {why}", path.display());
-                failed += 1;
-                continue;
+        let (pixels, inverted, number) = if args.single {
+            match prepare_file(path, Limits::default()) {
+                Ok(p) => (p.pixels, p.inverted, None),
+                Err(why) => {
+                    eprintln!("error: {}: {why}", path.display());
+                    failed += 1;
+                    continue;
+                }
+            }
+        } else {
+            // Deskewed if the model was trained so, read twice unless --single-read.
+            let mut reader = |p: &[u8; PIXELS]| read(&net, p, reading);
+            match read_number_file(path, Limits::default(), &mut reader) {
+                Ok(number) if number.digits.len() == 1 => {
+                    (number.digits[0].pixels, number.inverted, None)
+                }
+                Ok(number) => ([0; PIXELS], number.inverted, Some(number)),
+                Err(why) => {
+                    eprintln!("error: {}: {why}", path.display());
+                    failed += 1;
+                    continue;
+                }
             }
         };
+        if let Some(number) = number {
+            failed += print_number(&mut out, args, path, &number, names.get(n))?;
+            #[cfg(feature = "display")]
+            for d in &number.digits {
+                screen.show_next(args.images.len() as u64, &d.pixels, &d.outputs);
+            }
+            continue;
+        }
         if let Some(dir) = &args.save_prepared {
-            if let Err(why) = save_prepared(&dir.join(&names[n]), &prepared.pixels) {
+            if let Err(why) = save_prepared(&dir.join(&names[n]), &pixels) {
                 eprintln!("error: {why}");
                 failed += 1;
             }
         }
         // Deskewed if the model was trained so, read twice unless --single-read.
-        let outputs = read(&net, &prepared.pixels, reading);
+        let outputs = read(&net, &pixels, reading);
         let digit = argmax(&outputs);
         let read = nnzero::infer::confidence::judge(&outputs);
         #[cfg(feature = "display")]
-        screen.show_next(args.images.len() as u64, &prepared.pixels, &outputs);
+        screen.show_next(args.images.len() as u64, &pixels, &outputs);
         if args.json {
             let json = serde_json::json!({
                 "path": path.display().to_string(),
                 "digit": digit,
                 "confidence": outputs[digit],
                 "outputs": outputs,
-                "inverted": prepared.inverted,
+                "inverted": inverted,
                 "unsure": read.unsure,
                 "runner_up": { "digit": read.second, "confidence": outputs[read.second] },
             });
@@ -129,7 +163,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             writeln!(out, "{}\t{digit}\t{:.4}", path.display(), outputs[digit])?;
         }
         if args.show {
-            write!(out, "{}", text_art(&prepared.pixels, &outputs))?;
+            write!(out, "{}", text_art(&pixels, &outputs))?;
         }
     }
     #[cfg(feature = "display")]
@@ -141,6 +175,95 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         });
     }
     Ok(())
+}
+
+/// Prints a number of two digits or more (and saves its digits with --save-prepared, as
+/// NAME-1.png, NAME-2.png…); returns how many digits could not be saved.
+fn print_number(
+    out: &mut impl Write,
+    args: &PredictArgs,
+    path: &Path,
+    number: &Number,
+    name: Option<&String>,
+) -> Result<usize, CliError> {
+    let mut failed = 0;
+    if let (Some(dir), Some(name)) = (&args.save_prepared, name) {
+        let stem = name.strip_suffix(".png").unwrap_or(name);
+        for (i, d) in number.digits.iter().enumerate() {
+            if let Err(why) = save_prepared(&dir.join(format!("{stem}-{}.png", i + 1)), &d.pixels) {
+                eprintln!("error: {why}");
+                failed += 1;
+            }
+        }
+    }
+    let reads: Vec<_> = number
+        .digits
+        .iter()
+        .map(|d| nnzero::infer::confidence::judge(&d.outputs))
+        .collect();
+    let text: String = reads
+        .iter()
+        .map(|r| char::from(b'0' + r.best as u8))
+        .collect();
+    if args.json {
+        let digits: Vec<_> = number
+            .digits
+            .iter()
+            .zip(&reads)
+            .map(|(d, r)| {
+                serde_json::json!({
+                    "box": d.bbox,
+                    "digit": r.best,
+                    "confidence": d.outputs[r.best],
+                    "outputs": d.outputs,
+                    "unsure": r.unsure,
+                    "runner_up": { "digit": r.second, "confidence": d.outputs[r.second] },
+                    "prepared": d.pixels.as_slice(),
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "path": path.display().to_string(),
+            "number": text,
+            "digits": digits,
+            "inverted": number.inverted,
+            "unsure": reads.iter().any(|r| r.unsure),
+        });
+        writeln!(out, "{json}")?;
+    } else {
+        let confidences: Vec<String> = number
+            .digits
+            .iter()
+            .zip(&reads)
+            .map(|(d, r)| format!("{:.4}", d.outputs[r.best]))
+            .collect();
+        let unsure: Vec<String> = number
+            .digits
+            .iter()
+            .zip(&reads)
+            .enumerate()
+            .filter(|(_, (_, r))| r.unsure)
+            .map(|(i, (d, r))| {
+                format!(
+                    "digit {} maybe {} ({:.4})",
+                    i + 1,
+                    r.second,
+                    d.outputs[r.second]
+                )
+            })
+            .collect();
+        write!(out, "{}\t{text}\t{}", path.display(), confidences.join(","))?;
+        if !unsure.is_empty() {
+            write!(out, "\tunsure: {}", unsure.join("; "))?;
+        }
+        writeln!(out)?;
+    }
+    if args.show {
+        for d in &number.digits {
+            write!(out, "{}", text_art(&d.pixels, &d.outputs))?;
+        }
+    }
+    Ok(failed)
 }
 
 /// The names the prepared digits are saved under: `NAME.png` from the picture's stem, or its

@@ -11,7 +11,10 @@ use serde_json::{json, Value};
 
 use super::hub::{round4, Hub, Mode};
 use crate::digits::mnist::{argmax, targets_into};
-use crate::prepare::{prepare_bytes, Limits, PrepareError, Prepared};
+use crate::prepare::{
+    count_digits_bytes, prepare_bytes, read_number_bytes, Limits, NumberError, PrepareError,
+    Prepared,
+};
 use crate::{format::model, Network};
 
 /// Most times one `POST /api/teach` may repeat the book's step.
@@ -34,6 +37,10 @@ pub struct Served {
 pub enum ServedError {
     /// The picture could not be read (not an image, too large, no digit).
     Picture(PrepareError),
+    /// The picture holds more digits than a number is read with.
+    Number(NumberError),
+    /// A picture to teach holds several digits (teaching takes one digit a picture).
+    SeveralDigits(usize),
     /// The model reads something other than 28×28 pictures.
     NotMnist(usize),
     /// A label outside the model's outputs.
@@ -46,6 +53,11 @@ impl std::fmt::Display for ServedError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ServedError::Picture(e) => write!(f, "{e}"),
+            ServedError::Number(e) => write!(f, "{e}"),
+            ServedError::SeveralDigits(n) => write!(
+                f,
+                "this picture holds {n} digits; teach one digit a picture (crop it to one digit)"
+            ),
             ServedError::NotMnist(n) => {
                 write!(f, "the model has {n} inputs; pictures need 784 (28×28)")
             }
@@ -106,12 +118,45 @@ impl Served {
         self.unsaved.load(Ordering::SeqCst)
     }
 
-    /// Reads the digit in a PNG or JPEG: its answer, outputs and the 28×28 picture it saw.
+    /// Reads the number in a PNG or JPEG: `number`, and for each digit its box in the picture,
+    /// answer, outputs and the 28×28 picture it saw (`digits`); the first digit's answer also
+    /// stands at the top level, as when one digit was read.
     pub fn predict(&self, bytes: &[u8]) -> Result<Value, ServedError> {
-        let prepared = self.prepare(bytes)?;
-        let outputs = self.query(&prepared.pixels);
-        self.hub().show(&prepared.pixels, &outputs, None);
-        Ok(answer_json(&outputs, &prepared))
+        let inputs = self.net().inputs();
+        if inputs != 784 {
+            return Err(ServedError::NotMnist(inputs));
+        }
+        let number = {
+            let net = self.net();
+            let mut reader = |p: &[u8; 784]| query(&net, p);
+            read_number_bytes(bytes, self.limits, &mut reader).map_err(|e| match e {
+                NumberError::Prepare(e) => ServedError::Picture(e),
+                e => ServedError::Number(e),
+            })?
+        };
+        let mut digits = Vec::new();
+        let mut text = String::new();
+        for d in &number.digits {
+            self.hub().show(&d.pixels, &d.outputs, None);
+            let prepared = Prepared {
+                pixels: d.pixels,
+                inverted: number.inverted,
+                source_size: number.source_size,
+            };
+            let mut answer = answer_json(&d.outputs, &prepared);
+            answer["box"] = json!(d.bbox);
+            text.push(char::from(b'0' + argmax(&d.outputs) as u8));
+            digits.push(answer);
+        }
+        let mut answer = digits.first().cloned().unwrap_or(Value::Null);
+        answer
+            .as_object_mut()
+            .map(|o| o.remove("box"))
+            .unwrap_or_default();
+        answer["number"] = json!(text);
+        answer["digits"] = json!(digits);
+        answer["size"] = json!([number.source_size.0, number.source_size.1]);
+        Ok(answer)
     }
 
     /// Teaches the model that the picture is `label`, `repeat` times with the book's step;
@@ -122,6 +167,11 @@ impl Served {
             return Err(ServedError::Label(outputs_n));
         }
         let prepared = self.prepare(bytes)?;
+        if let Ok(n) = count_digits_bytes(bytes, self.limits) {
+            if n > 1 {
+                return Err(ServedError::SeveralDigits(n));
+            }
+        }
         let (before, after) = {
             let mut net = self.net();
             let before = query(&net, &prepared.pixels);
@@ -198,10 +248,6 @@ impl Served {
             return Err(ServedError::NotMnist(inputs));
         }
         prepare_bytes(bytes, self.limits).map_err(ServedError::Picture)
-    }
-
-    fn query(&self, pixels: &[u8]) -> Vec<f32> {
-        query(&self.net(), pixels)
     }
 }
 

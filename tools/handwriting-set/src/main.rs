@@ -9,6 +9,8 @@
 //! handwriting-set score --model model.nnz --dir D    # any folder with a manifest.csv
 //! handwriting-set sheet --dir D --out sheet.png      # each picture beside its prepared digit
 //! handwriting-set teach-hand               # tests/teach, the hand `nnzero teach` is tested with
+//! handwriting-set numbers --half tune      # tests/data/numbers/tune: handwritten numbers
+//! handwriting-set numbers --out D --score model.nnz   # read them, whole numbers and digits
 //! ```
 //! The set looks like real use: digits from 22 handwriting fonts and from pen strokes drawn
 //! by programmatic hands, on canvases from 28 px to a 1200 px page, off centre, slanted up to
@@ -25,6 +27,7 @@
 //! the glyph masks and the renderer it shares are this crate's library, src/lib.rs).
 
 mod hands;
+mod numbers;
 mod teach_hand;
 
 use std::collections::BTreeMap;
@@ -189,6 +192,26 @@ enum Cmd {
         #[arg(long)]
         single_read: bool,
     },
+    /// Draw one half of the handwritten numbers (see numbers.rs), or score a folder of them.
+    Numbers {
+        /// Which half (its hands, its fonts, its seed).
+        #[arg(long, value_enum, default_value = "tune")]
+        half: Half,
+        /// Output folder [default: tests/data/numbers/<half>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How many numbers.
+        #[arg(long, default_value_t = 120)]
+        count: usize,
+        /// Score the numbers in --out with this model instead of drawing them.
+        #[arg(long, value_name = "MODEL")]
+        score: Option<PathBuf>,
+        /// Seed of the drawing [default: the half's own seed + 23 for the tuning half, + 24
+        /// for the report half: the report half drawn with + 23 was read while the method
+        /// still changed, so a fresh one was drawn (docs/lab/2026-12-05-numbers.md)].
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Draw the hand `nnzero teach` is tested with (see teach_hand.rs).
     TeachHand {
         /// Output folder.
@@ -256,6 +279,23 @@ fn main() -> ExitCode {
             result.map(|report| print!("{report}"))
         }
         Cmd::TeachHand { out, seed } => teach_hand::generate(&out, seed),
+        Cmd::Numbers {
+            half,
+            out,
+            count,
+            score,
+            seed,
+        } => {
+            let out = out.unwrap_or_else(|| Path::new("tests/data/numbers").join(half.name()));
+            let seed = seed.unwrap_or(match half {
+                Half::Tune => half.seed() + 23,
+                Half::Report => half.seed() + 24,
+            });
+            match score {
+                Some(model) => numbers::score(&model, &out),
+                None => numbers::generate(&out, half, count, seed),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
