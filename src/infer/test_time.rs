@@ -65,6 +65,15 @@ pub fn read(net: &Network, pixels: &[u8], reading: Reading) -> Vec<f32> {
     outputs
 }
 
+/// The picture as the network reads it (the first read of [`read`]): stood upright by its
+/// moments when the network was trained on upright digits ([`Network::deskews`]), else as it
+/// is. What `predict --show` and `--save-prepared`, the page and the API show, so that what
+/// a user sees is what the network read.
+pub fn as_read(net: &Network, pixels: &[u8]) -> Vec<u8> {
+    let mut upright = vec![0u8; pixels.len()];
+    crate::digits::deskew::upright(net.deskews(), pixels, &mut upright).to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -354,3 +354,89 @@ fn huge_pictures_stay_within_a_small_memory_budget() {
     );
     assert!(stdout(&o).starts_with("seven.png\t"), "{}", stdout(&o));
 }
+
+/// Issue 24: with a deskewing model (`--augment`), `--save-prepared`, `--show` and `--json`'s
+/// `prepared` are the picture the network reads, stood upright, not the picture before
+/// deskewing. A 1 leaning by a third of its height shows it.
+#[test]
+fn with_a_deskewing_model_the_prepared_digit_is_the_deskewed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let leaning = image::GrayImage::from_fn(60, 80, |x, y| {
+        let centre = 38.0 - (y as f32 - 10.0) / 3.0;
+        let on = (10..70).contains(&y) && (x as f32 - centre).abs() < 3.0;
+        image::Luma([if on { 20 } else { 235 }])
+    });
+    let pic = dir.path().join("leaning.png");
+    leaning.save(&pic).unwrap();
+    let prepared = prepare_file(&pic, Limits::default()).unwrap().pixels;
+    let mut upright = [0u8; 784];
+    nnzero::digits::deskew::deskew(&prepared, &mut upright, 28);
+    assert_ne!(
+        prepared, upright,
+        "the picture must lean enough to be stood upright"
+    );
+
+    let (model, _) = common::augment_model();
+    let m = model.to_str().unwrap();
+    let out = nnzero(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            m,
+            "--save-prepared",
+            "seen",
+            "leaning.png",
+        ],
+    );
+    assert_ok(&out);
+    let saved = image::open(dir.path().join("seen/leaning.png"))
+        .unwrap()
+        .to_luma8()
+        .into_raw();
+    assert_eq!(
+        saved,
+        upright.to_vec(),
+        "--save-prepared saves what the network reads"
+    );
+
+    let json = stdout(&nnzero(
+        dir.path(),
+        &["predict", "--model", m, "--json", "leaning.png"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    let shown: Vec<u8> = v["prepared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(
+        shown,
+        upright.to_vec(),
+        "--json's prepared is what the network reads"
+    );
+    assert_eq!(v["deskewed"], true);
+
+    // A model that does not deskew shows the picture as prepared.
+    let book = small_model(dir.path());
+    let json = stdout(&nnzero(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            book.to_str().unwrap(),
+            "--json",
+            "leaning.png",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    let shown: Vec<u8> = v["prepared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(shown, prepared.to_vec());
+    assert_eq!(v["deskewed"], false);
+}

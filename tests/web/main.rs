@@ -561,3 +561,55 @@ fn serve_teach_without_save_warns_what_sigterm_loses() {
         "{err}"
     );
 }
+
+/// Issue 24: with a deskewing model the API's `prepared` is the picture the network reads,
+/// stood upright, not the picture before deskewing (the page draws it).
+#[test]
+fn the_api_shows_the_deskewed_digit_a_deskewing_model_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = nnzero(
+        dir.path(),
+        &[
+            "train",
+            "--augment",
+            "--limit",
+            "2000",
+            "--epochs",
+            "1",
+            "--hidden",
+            "20",
+            "--save",
+            "d.nnz",
+        ],
+    );
+    assert_ok(&o);
+    // A 1 leaning by a third of its height.
+    let leaning = image::GrayImage::from_fn(60, 80, |x, y| {
+        let centre = 38.0 - (y as f32 - 10.0) / 3.0;
+        let on = (10..70).contains(&y) && (x as f32 - centre).abs() < 3.0;
+        image::Luma([if on { 20 } else { 235 }])
+    });
+    let mut png = Vec::new();
+    leaning
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let prepared = nnzero::prepare::prepare_bytes(&png, nnzero::prepare::Limits::default())
+        .unwrap()
+        .pixels;
+    let mut upright = [0u8; 784];
+    nnzero::digits::deskew::deskew(&prepared, &mut upright, 28);
+    assert_ne!(prepared, upright);
+
+    let s = start(dir.path(), &["serve", "--model", "d.nnz"]);
+    let (code, r) = request(s.addr, "POST", "/api/predict", &png);
+    assert_eq!(code, 200, "{r}");
+    let p = json(&r);
+    let shown: Vec<u8> = p["prepared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(shown, upright.to_vec());
+    assert_eq!(p["deskewed"], true);
+}

@@ -25,6 +25,7 @@ use nnzero::digits::mnist::{argmax, PIXELS, SIDE};
 use nnzero::format::model;
 use nnzero::infer::test_time::{read, Reading};
 use nnzero::prepare::{prepare_file, read_number_file, Limits, Number};
+use nnzero::Network;
 
 use crate::error::CliError;
 
@@ -120,15 +121,21 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             }
         };
         if let Some(number) = number {
-            failed += print_number(&mut out, args, path, &number, names.get(n))?;
+            failed += print_number(&mut out, args, &net, path, &number, names.get(n))?;
             #[cfg(feature = "display")]
             for d in &number.digits {
-                screen.show_next(args.images.len() as u64, &d.pixels, &d.outputs);
+                screen.show_next(
+                    args.images.len() as u64,
+                    &as_read(&net, &d.pixels),
+                    &d.outputs,
+                );
             }
             continue;
         }
+        // What is shown and saved is what the network reads: deskewed if it was trained so.
+        let seen = as_read(&net, &pixels);
         if let Some(dir) = &args.save_prepared {
-            if let Err(why) = save_prepared(&dir.join(&names[n]), &pixels) {
+            if let Err(why) = save_prepared(&dir.join(&names[n]), &seen) {
                 eprintln!("error: {why}");
                 failed += 1;
             }
@@ -138,7 +145,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         let digit = argmax(&outputs);
         let read = nnzero::infer::confidence::judge(&outputs);
         #[cfg(feature = "display")]
-        screen.show_next(args.images.len() as u64, &pixels, &outputs);
+        screen.show_next(args.images.len() as u64, &seen, &outputs);
         if args.json {
             let json = serde_json::json!({
                 "path": path.display().to_string(),
@@ -146,6 +153,8 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
                 "confidence": outputs[digit],
                 "outputs": outputs,
                 "inverted": inverted,
+                "deskewed": net.deskews(),
+                "prepared": seen.as_slice(),
                 "unsure": read.unsure,
                 "runner_up": { "digit": read.second, "confidence": outputs[read.second] },
             });
@@ -163,7 +172,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             writeln!(out, "{}\t{digit}\t{:.4}", path.display(), outputs[digit])?;
         }
         if args.show {
-            write!(out, "{}", text_art(&pixels, &outputs))?;
+            write!(out, "{}", text_art(&seen, &outputs))?;
         }
     }
     #[cfg(feature = "display")]
@@ -182,15 +191,22 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
 fn print_number(
     out: &mut impl Write,
     args: &PredictArgs,
+    net: &Network,
     path: &Path,
     number: &Number,
     name: Option<&String>,
 ) -> Result<usize, CliError> {
     let mut failed = 0;
+    // What is shown and saved is what the network reads: deskewed if it was trained so.
+    let seen: Vec<[u8; PIXELS]> = number
+        .digits
+        .iter()
+        .map(|d| as_read(net, &d.pixels))
+        .collect();
     if let (Some(dir), Some(name)) = (&args.save_prepared, name) {
         let stem = name.strip_suffix(".png").unwrap_or(name);
-        for (i, d) in number.digits.iter().enumerate() {
-            if let Err(why) = save_prepared(&dir.join(format!("{stem}-{}.png", i + 1)), &d.pixels) {
+        for (i, pixels) in seen.iter().enumerate() {
+            if let Err(why) = save_prepared(&dir.join(format!("{stem}-{}.png", i + 1)), pixels) {
                 eprintln!("error: {why}");
                 failed += 1;
             }
@@ -210,7 +226,8 @@ fn print_number(
             .digits
             .iter()
             .zip(&reads)
-            .map(|(d, r)| {
+            .zip(&seen)
+            .map(|((d, r), pixels)| {
                 serde_json::json!({
                     "box": d.bbox,
                     "digit": r.best,
@@ -218,7 +235,7 @@ fn print_number(
                     "outputs": d.outputs,
                     "unsure": r.unsure,
                     "runner_up": { "digit": r.second, "confidence": d.outputs[r.second] },
-                    "prepared": d.pixels.as_slice(),
+                    "prepared": pixels.as_slice(),
                 })
             })
             .collect();
@@ -227,6 +244,7 @@ fn print_number(
             "number": text,
             "digits": digits,
             "inverted": number.inverted,
+            "deskewed": net.deskews(),
             "unsure": reads.iter().any(|r| r.unsure),
         });
         writeln!(out, "{json}")?;
@@ -259,8 +277,8 @@ fn print_number(
         writeln!(out)?;
     }
     if args.show {
-        for d in &number.digits {
-            write!(out, "{}", text_art(&d.pixels, &d.outputs))?;
+        for (d, pixels) in number.digits.iter().zip(&seen) {
+            write!(out, "{}", text_art(pixels, &d.outputs))?;
         }
     }
     Ok(failed)
@@ -335,4 +353,11 @@ fn text_art(pixels: &[u8; PIXELS], outputs: &[f32]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The 28×28 picture as the network reads it ([`nnzero::infer::test_time::as_read`]).
+fn as_read(net: &Network, pixels: &[u8; PIXELS]) -> [u8; PIXELS] {
+    let mut seen = [0u8; PIXELS];
+    seen.copy_from_slice(&nnzero::infer::test_time::as_read(net, pixels));
+    seen
 }

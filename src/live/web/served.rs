@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::hub::{round4, Hub, Mode};
 use crate::digits::mnist::{argmax, targets_into};
+use crate::infer::test_time::as_read;
 use crate::prepare::{
     count_digits_bytes, prepare_bytes, read_number_bytes, Limits, NumberError, PrepareError,
     Prepared,
@@ -126,24 +127,27 @@ impl Served {
         if inputs != 784 {
             return Err(ServedError::NotMnist(inputs));
         }
-        let number = {
+        let (number, seen, deskewed) = {
             let net = self.net();
             let mut reader = |p: &[u8; 784]| query(&net, p);
-            read_number_bytes(bytes, self.limits, &mut reader).map_err(|e| match e {
-                NumberError::Prepare(e) => ServedError::Picture(e),
-                e => ServedError::Number(e),
-            })?
+            let number =
+                read_number_bytes(bytes, self.limits, &mut reader).map_err(|e| match e {
+                    NumberError::Prepare(e) => ServedError::Picture(e),
+                    e => ServedError::Number(e),
+                })?;
+            // What the page shows is what the network reads: deskewed if it was trained so.
+            let seen: Vec<Vec<u8>> = number
+                .digits
+                .iter()
+                .map(|d| as_read(&net, &d.pixels))
+                .collect();
+            (number, seen, net.deskews())
         };
         let mut digits = Vec::new();
         let mut text = String::new();
-        for d in &number.digits {
-            self.hub().show(&d.pixels, &d.outputs, None);
-            let prepared = Prepared {
-                pixels: d.pixels,
-                inverted: number.inverted,
-                source_size: number.source_size,
-            };
-            let mut answer = answer_json(&d.outputs, &prepared);
+        for (d, seen) in number.digits.iter().zip(&seen) {
+            self.hub().show(seen, &d.outputs, None);
+            let mut answer = answer_json(&d.outputs, seen, number.inverted);
             answer["box"] = json!(d.bbox);
             text.push(char::from(b'0' + argmax(&d.outputs) as u8));
             digits.push(answer);
@@ -154,6 +158,7 @@ impl Served {
             .map(|o| o.remove("box"))
             .unwrap_or_default();
         answer["number"] = json!(text);
+        answer["deskewed"] = json!(deskewed);
         answer["digits"] = json!(digits);
         answer["size"] = json!([number.source_size.0, number.source_size.1]);
         Ok(answer)
@@ -172,7 +177,7 @@ impl Served {
                 return Err(ServedError::SeveralDigits(n));
             }
         }
-        let (before, after) = {
+        let (before, after, seen) = {
             let mut net = self.net();
             let before = query(&net, &prepared.pixels);
             for _ in 0..repeat.clamp(1, MAX_REPEAT) {
@@ -180,14 +185,15 @@ impl Served {
             }
             // Counted under the lock, so a save never misses or double-counts this one.
             self.unsaved.fetch_add(1, Ordering::SeqCst);
-            (before, query(&net, &prepared.pixels))
+            let after = query(&net, &prepared.pixels);
+            (before, after, as_read(&net, &prepared.pixels))
         };
-        self.hub().show(&prepared.pixels, &after, Some(label as u8));
+        self.hub().show(&seen, &after, Some(label as u8));
         Ok(json!({
             "label": label,
             "repeat": repeat.clamp(1, MAX_REPEAT),
-            "before": answer_json(&before, &prepared),
-            "after": answer_json(&after, &prepared),
+            "before": answer_json(&before, &seen, prepared.inverted),
+            "after": answer_json(&after, &seen, prepared.inverted),
         }))
     }
 
@@ -262,13 +268,14 @@ fn round3(v: f32) -> f64 {
     (f64::from(v.clamp(-1.0, 1.0)) * 1000.0).round() / 1000.0
 }
 
-fn answer_json(outputs: &[f32], prepared: &Prepared) -> Value {
+/// One digit's answer: its outputs, and `prepared`, the 28×28 picture as the network read it.
+fn answer_json(outputs: &[f32], seen: &[u8], inverted: bool) -> Value {
     let digit = argmax(outputs);
     json!({
         "digit": digit,
         "confidence": round4(outputs.get(digit).copied().unwrap_or(0.0)),
         "outputs": outputs.iter().map(|&v| round4(v)).collect::<Vec<_>>(),
-        "prepared": prepared.pixels.as_slice(),
-        "inverted": prepared.inverted,
+        "prepared": seen,
+        "inverted": inverted,
     })
 }
