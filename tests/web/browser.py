@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 """The page in a real browser: headless Chromium driven through chromedriver (selenium).
 
-    python3 tests/web/browser.py NNZERO_BINARY [--shots docs/guide/src/images]
+    python3 tests/web/browser.py NNZERO_BINARY [--shots docs/guide/src/images] [--model FILE]
 
 1. `nnzero serve`: load the drawing page on a desktop and on a phone-sized screen (touch),
-   draw a digit with pointer events, read the answer off the page; no console errors.
+   draw a digit with pointer events, read the answer off the page; draw a number across the
+   wide pad and upload a photographed number (tests/data/numbers): several digits, boxed;
+   no console errors.
 2. `nnzero train --web`: open the live page during a short training and see it update
    (epoch, progress, the digit, accuracy); no console errors; desktop and phone.
 3. `nnzero train --web` to its end: the page says "finished" with the final accuracy and
    curve, and still does after the program has exited (not "offline (reconnecting)").
-With --shots DIR it saves the screenshots the guide shows (docs/guide/src/images). Prints one line per check and
-ends with "N passed, N failed"; exits 1 if any failed.
+With --shots DIR it saves the screenshots the guide shows (docs/guide/src/images); --model FILE
+serves that model (the guide's shots use `train --augment`) instead of a one-epoch one. Prints
+one line per check and ends with "N passed, N failed"; exits 1 if any failed.
 """
 import argparse
 import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,9 +32,12 @@ from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
+NUMBER_PHOTO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            "../data/numbers/tune/019_32018.jpg"))
 results = []
 
 
@@ -84,10 +91,10 @@ def start(binary, args, cwd):
 def draw_seven(driver, touch):
     """A 7: a bar across the top, then a stroke down to the bottom left, as one pointer path."""
     pad = driver.find_element(By.ID, "pad")
-    w = pad.size["width"]
+    w = pad.size["height"]
     kind = interaction.POINTER_TOUCH if touch else interaction.POINTER_MOUSE
     actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"))
-    # Offsets from the pad's centre, as fractions of its width.
+    # Offsets from the pad's centre, as fractions of its height (the pad is wide, for numbers).
     path = [(-0.25, -0.3), (0.0, -0.3), (0.25, -0.3), (0.15, -0.05), (0.05, 0.15), (-0.05, 0.35)]
     pts = [(int(x * w), int(y * w)) for x, y in path]
     p = actions.pointer_action
@@ -96,6 +103,66 @@ def draw_seven(driver, touch):
         p.move_to(pad, x, y)
     p.pointer_up()
     actions.perform()
+
+
+def draw_strokes(driver, touch, strokes):
+    """Strokes on the pad, each a list of offsets from its centre as fractions of its height;
+    the pointer lifts after each, as a finger would."""
+    pad = driver.find_element(By.ID, "pad")
+    w = pad.size["height"]
+    kind = interaction.POINTER_TOUCH if touch else interaction.POINTER_MOUSE
+    for path in strokes:
+        actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"))
+        pts = [(int(x * w), int(y * w)) for x, y in path]
+        p = actions.pointer_action
+        p.move_to(pad, *pts[0]).pointer_down()
+        for x, y in pts[1:]:
+            p.move_to(pad, x, y)
+        p.pointer_up()
+        actions.perform()
+        time.sleep(0.3)
+
+
+def read_number(driver, size, shots, photo):
+    """Issue 23: a number drawn across the wide pad, then a photographed number uploaded: the
+    page reads several digits, boxes each one over the picture and shows each 28x28 digit."""
+    driver.find_element(By.ID, "clear").click()
+    # "47": a 4, then a 7 a little to its right (digits farther apart than they are tall are
+    # not one number).
+    draw_strokes(driver, size == "phone", [
+        [(-0.45, -0.3), (-0.62, 0.08), (-0.28, 0.08)],
+        [(-0.36, -0.2), (-0.37, 0.35)],
+        [(0.0, -0.3), (0.35, -0.3), (0.1, 0.35)],
+    ])
+    try:
+        WebDriverWait(driver, 10).until(
+            lambda d: len(d.find_element(By.ID, "draw-answer").text) == 2)
+    except TimeoutException:
+        pass
+    answer = driver.find_element(By.ID, "draw-answer").text
+    if shots:
+        screenshot(driver, os.path.join(shots, f"web-drawn-number-{size}.png"))
+    check(f"serve ({size}): a number drawn across the pad reads as two digits",
+          re.fullmatch(r"\d\d", answer) is not None, f"the page says {answer}")
+    want = os.path.basename(photo).split("_")[1].split(".")[0]
+    upload = driver.find_element(By.ID, "photo")
+    driver.execute_script("arguments[0].hidden = false;", upload)
+    upload.send_keys(photo)
+    driver.execute_script("arguments[0].hidden = true;", upload)
+    try:
+        WebDriverWait(driver, 10).until(
+            lambda d: len(d.find_element(By.ID, "draw-answer").text) == len(want))
+    except TimeoutException:
+        pass
+    answer = driver.find_element(By.ID, "draw-answer").text
+    check(f"serve ({size}): a photographed number reads as {len(want)} digits",
+          len(answer) == len(want), f"the page says {answer}, the photo holds {want}")
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "draw-boxes").is_displayed())
+    tiles = driver.find_elements(By.CSS_SELECTOR, "#draw-digits canvas")
+    check(f"serve ({size}): boxes over the photo and a 28x28 picture per digit",
+          len(tiles) == len(want), f"{len(tiles)} pictures")
+    if shots:
+        screenshot(driver, os.path.join(shots, f"web-number-{size}.png"))
 
 
 def serve_page(binary, model, shots):
@@ -134,6 +201,7 @@ def serve_page(binary, model, shots):
                     check("serve: teaching moves the answer towards 1",
                           float(re.search(r"after: answer \d, ([\d.]+)", text).group(1))
                           > float(re.search(r"Before: answer \d, ([\d.]+)", text).group(1)), text)
+                read_number(d, size, shots, NUMBER_PHOTO)
                 errs = console_errors(d)
                 check(f"serve ({size}): no console errors", not errs, json.dumps(errs)[:300])
             finally:
@@ -228,13 +296,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--shots", help="directory for the screenshots")
+    ap.add_argument("--model", help="serve this model instead of a one-epoch one")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     shots = os.path.abspath(args.shots) if args.shots else None
     with tempfile.TemporaryDirectory() as work:
         model = os.path.join(work, "model.nnz")
-        subprocess.run([binary, "train", "--epochs", "1", "--save", model], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if args.model:
+            shutil.copy(args.model, model)
+        else:
+            subprocess.run([binary, "train", "--epochs", "1", "--save", model], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         serve_page(binary, model, shots)
         live_page(binary, work, shots)
         finished_page(binary, work, shots)
