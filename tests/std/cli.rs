@@ -490,6 +490,43 @@ fn rotations_and_augmentation_are_reproducible_and_change_the_model() {
     );
 }
 
+/// `--augment=pi` is `Recipe::HANDWRITING_PI` (100 hidden nodes, one copy), `--augment=full` is
+/// `--augment`: if the Pi-sized recipe changes, its models change and this fails.
+#[test]
+fn augment_pi_is_the_pi_sized_recipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |name: &str, extra: &[&str]| {
+        let mut args = vec!["train", "--limit", "300", "--epochs", "2", "--save", name];
+        args.extend(extra);
+        let o = nnzero(d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (fs::read(d.join(name)).unwrap(), stderr(&o))
+    };
+    let (pi, said) = run("pi.nnz", &["--augment=pi"]);
+    assert!(
+        said.contains("training 784-100-10 (lr 0.1, seed 1)"),
+        "{said}"
+    );
+    let by_hand = ["--augment", "--hidden", "100", "--augment-copies", "1"];
+    assert_eq!(pi, run("by-hand.nnz", &by_hand).0);
+    assert_ne!(
+        pi,
+        run("pi2.nnz", &["--augment=pi", "--augment-copies", "2"]).0
+    );
+    assert_eq!(
+        run("full.nnz", &["--augment=full"]).0,
+        run("plain.nnz", &["--augment"]).0
+    );
+    let o = nnzero(d, &["train", "--augment=tiny"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("possible values: full, pi"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// The first hour of a new user (issue 12): each of these once gave a puzzling message.
 #[test]
 fn a_new_users_first_mistakes_get_helpful_answers() {

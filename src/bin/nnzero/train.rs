@@ -42,17 +42,22 @@ pub struct TrainArgs {
     /// nnzero's recipe for reading real handwriting: also train on randomly rotated, slanted,
     /// scaled, shifted, thinner, thicker and wobbled copies of every image (see
     /// --augment-copies), with 400 hidden nodes unless --hidden says otherwise.
-    #[arg(long)]
-    pub augment: bool,
+    /// --augment=pi is its Pi-sized variant: 100 hidden nodes and one copy, a sixth of the
+    /// arithmetic, which a Pi Zero finishes in under an hour (estimated) instead of 2–4 hours,
+    /// reading a little less well (the guide's Raspberry Pi page compares the two).
+    #[arg(long, value_name = "RECIPE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "full", hide_possible_values = true)]
+    pub augment: Option<AugmentRecipe>,
     /// Lower the learning rate from --lr, epoch by epoch geometrically, to this in the last
     /// epoch. Small steps at the end let the weights settle instead of chasing the last few
     /// samples. --augment's recipe goes to a tenth of --lr unless this says otherwise.
     #[arg(long, value_name = "LR", value_parser = positive_f32, allow_negative_numbers = true)]
     pub lr_final: Option<f32>,
-    /// Augmented copies of each image per epoch, with --augment.
-    #[arg(long, default_value_t = AUGMENT_COPIES, value_name = "N", requires = "augment",
+    /// Augmented copies of each image per epoch, with --augment [default: 2, or 1 with
+    /// --augment=pi].
+    #[arg(long, value_name = "N", requires = "augment",
           value_parser = clap::value_parser!(u32).range(1..=16))]
-    pub augment_copies: u32,
+    pub augment_copies: Option<u32>,
     /// With --augment, train on the pictures as they are instead of standing each upright by
     /// its moments first (the model records which, and predict does the same).
     #[arg(long, requires = "augment")]
@@ -109,13 +114,39 @@ pub struct TrainArgs {
     pub web: Option<std::net::SocketAddr>,
 }
 
+/// Which `--augment` recipe: the full one (`--augment`) or the Pi-sized one (`--augment=pi`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AugmentRecipe {
+    /// [`Recipe::HANDWRITING`]: 400 hidden nodes, two copies of every image.
+    Full,
+    /// [`Recipe::HANDWRITING_PI`]: 100 hidden nodes, one copy of every image.
+    Pi,
+}
+
+impl AugmentRecipe {
+    /// The recipe whose hidden nodes and copies it brings.
+    pub fn recipe(self) -> Recipe {
+        match self {
+            AugmentRecipe::Full => Recipe::HANDWRITING,
+            AugmentRecipe::Pi => Recipe::HANDWRITING_PI,
+        }
+    }
+}
+
 impl TrainArgs {
     /// The hidden nodes asked for: `--hidden`, else the book's 200, or `--augment`'s.
     pub fn hidden(&self) -> u32 {
-        self.hidden.unwrap_or(if self.augment {
-            Recipe::HANDWRITING.hidden
-        } else {
-            Recipe::BOOK.hidden
+        self.hidden.unwrap_or(
+            self.augment
+                .map_or(Recipe::BOOK.hidden, |a| a.recipe().hidden),
+        )
+    }
+
+    /// Augmented copies per image: `--augment-copies`, else the `--augment` recipe's, 0
+    /// without `--augment`.
+    pub fn augment_copies(&self) -> u32 {
+        self.augment.map_or(0, |a| {
+            self.augment_copies.unwrap_or(a.recipe().augment_copies)
         })
     }
 
@@ -128,9 +159,6 @@ impl TrainArgs {
         Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }
-
-/// Augmented copies per image in nnzero's --augment recipe.
-pub const AUGMENT_COPIES: u32 = Recipe::HANDWRITING.augment_copies;
 
 fn rotation_degrees(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
@@ -165,15 +193,17 @@ pub fn recipe(args: &TrainArgs) -> Recipe {
         seed: args.seed,
         limit: args.limit,
         rotate: args.rotate,
-        augment_copies: if args.augment { args.augment_copies } else { 0 },
-        deskew: args.augment && !args.no_deskew && Recipe::HANDWRITING.deskew,
+        augment_copies: args.augment_copies(),
+        deskew: args
+            .augment
+            .is_some_and(|a| !args.no_deskew && a.recipe().deskew),
     }
 }
 
 /// The bundled digits `args` mix into the training set (with `--augment`, the typeface, the
 /// Semeion and the Swiss digits, unless `--no-typefaces`, `--no-semeion` or `--no-swiss`).
 pub fn mixes(args: &TrainArgs) -> Mixes {
-    let mixing = args.augment && Recipe::MIX_EVERY > 0;
+    let mixing = args.augment.is_some() && Recipe::MIX_EVERY > 0;
     Mixes {
         typefaces: mixing && !args.no_typefaces,
         semeion: mixing && !args.no_semeion,
