@@ -197,7 +197,7 @@ fn hull_area(pixels: &[usize], bw: usize) -> f32 {
 }
 
 /// The smallest box (x0, y0, x1, y1), ends exclusive, holding every pixel of `m`.
-fn bbox(m: &[bool], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
+pub(super) fn bbox(m: &[bool], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
     let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
     for y in 0..h {
         for x in 0..w {

@@ -20,7 +20,7 @@ pub(super) fn fit(ink: &[f32], w: usize, h: usize) -> Option<[u8; SIDE * SIDE]> 
 }
 
 /// The smallest rectangle (x0, y0, x1, y1), ends exclusive, holding every non-zero pixel.
-fn bounding_box(v: &[f32], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
+pub(super) fn bounding_box(v: &[f32], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
     let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
     for y in 0..h {
         for x in 0..w {

@@ -165,7 +165,9 @@ pub fn read_number_gray(
     // One digit, exactly as a single digit is prepared today.
     let single = |read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>| {
         let pixels = fit::fit(&found.ink, w, h).ok_or(PrepareError::NoDigit)?;
-        let bbox = ink_box(&found.ink, w, h).map(to_source).unwrap_or_default();
+        let bbox = fit::bounding_box(&found.ink, w, h)
+            .map(to_source)
+            .unwrap_or_default();
         Ok::<_, NumberError>(Number {
             digits: vec![NumberDigit {
                 bbox,
@@ -350,7 +352,7 @@ impl Ink<'_> {
                 mask[(y - y0) * cw + x - x0] = l != 0 && g.labels.contains(&l);
             }
         }
-        let b = ink_box_mask(&mask, cw, ch)?;
+        let b = super::fill::bbox(&mask, cw, ch)?;
         // As `polarity` makes a digit's ink: a one-pixel rim, hollow strokes filled, the
         // top-hat at the ink's own strength.
         let keep = dilate1(&mask, cw, ch);
@@ -440,24 +442,6 @@ fn best_cut(
             .collect(),
         None => vec![(g.bbox.0, g.bbox.2)],
     }
-}
-
-/// The box of the non-zero pixels of `ink` (`w`×`h`).
-fn ink_box(ink: &[f32], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
-    let mask: Vec<bool> = ink.iter().map(|&v| v > 0.0).collect();
-    ink_box_mask(&mask, w, h)
-}
-
-fn ink_box_mask(m: &[bool], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
-    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-    for y in 0..h {
-        for x in 0..w {
-            if m[y * w + x] {
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            }
-        }
-    }
-    (x1 > x0).then_some((x0, y0, x1, y1))
 }
 
 #[cfg(test)]

@@ -182,3 +182,13 @@ pub fn scribble_page(strokes: usize) -> image::GrayImage {
         }])
     })
 }
+
+/// A 1 leaning by a third of its height, dark on light: deskewing stands it upright, so the
+/// digit a deskewing network reads differs from the one prepared.
+pub fn leaning_one() -> image::GrayImage {
+    image::GrayImage::from_fn(60, 80, |x, y| {
+        let centre = 38.0 - (y as f32 - 10.0) / 3.0;
+        let on = (10..70).contains(&y) && (x as f32 - centre).abs() < 3.0;
+        image::Luma([if on { 20 } else { 235 }])
+    })
+}

@@ -355,17 +355,22 @@ fn huge_pictures_stay_within_a_small_memory_budget() {
     assert!(stdout(&o).starts_with("seven.png\t"), "{}", stdout(&o));
 }
 
+/// A JSON array of pixels.
+fn pixels_of(v: &serde_json::Value) -> Vec<u8> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap() as u8)
+        .collect()
+}
+
 /// Issue 24: with a deskewing model (`--augment`), `--save-prepared`, `--show` and `--json`'s
 /// `prepared` are the picture the network reads, stood upright, not the picture before
 /// deskewing. A 1 leaning by a third of its height shows it.
 #[test]
 fn with_a_deskewing_model_the_prepared_digit_is_the_deskewed_one() {
     let dir = tempfile::tempdir().unwrap();
-    let leaning = image::GrayImage::from_fn(60, 80, |x, y| {
-        let centre = 38.0 - (y as f32 - 10.0) / 3.0;
-        let on = (10..70).contains(&y) && (x as f32 - centre).abs() < 3.0;
-        image::Luma([if on { 20 } else { 235 }])
-    });
+    let leaning = pictures::leaning_one();
     let pic = dir.path().join("leaning.png");
     leaning.save(&pic).unwrap();
     let prepared = prepare_file(&pic, Limits::default()).unwrap().pixels;
@@ -405,12 +410,7 @@ fn with_a_deskewing_model_the_prepared_digit_is_the_deskewed_one() {
         &["predict", "--model", m, "--json", "leaning.png"],
     ));
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    let shown: Vec<u8> = v["prepared"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_u64().unwrap() as u8)
-        .collect();
+    let shown = pixels_of(&v["prepared"]);
     assert_eq!(
         shown,
         upright.to_vec(),
@@ -431,12 +431,7 @@ fn with_a_deskewing_model_the_prepared_digit_is_the_deskewed_one() {
         ],
     ));
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    let shown: Vec<u8> = v["prepared"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_u64().unwrap() as u8)
-        .collect();
+    let shown = pixels_of(&v["prepared"]);
     assert_eq!(shown, prepared.to_vec());
     assert_eq!(v["deskewed"], false);
 }

@@ -90,19 +90,9 @@ def start(binary, args, cwd):
 
 def draw_seven(driver, touch):
     """A 7: a bar across the top, then a stroke down to the bottom left, as one pointer path."""
-    pad = driver.find_element(By.ID, "pad")
-    w = pad.size["height"]
-    kind = interaction.POINTER_TOUCH if touch else interaction.POINTER_MOUSE
-    actions = ActionBuilder(driver, mouse=PointerInput(kind, "finger" if touch else "mouse"))
-    # Offsets from the pad's centre, as fractions of its height (the pad is wide, for numbers).
-    path = [(-0.25, -0.3), (0.0, -0.3), (0.25, -0.3), (0.15, -0.05), (0.05, 0.15), (-0.05, 0.35)]
-    pts = [(int(x * w), int(y * w)) for x, y in path]
-    p = actions.pointer_action
-    p.move_to(pad, *pts[0]).pointer_down()
-    for x, y in pts[1:]:
-        p.move_to(pad, x, y)
-    p.pointer_up()
-    actions.perform()
+    draw_strokes(driver, touch, [
+        [(-0.25, -0.3), (0.0, -0.3), (0.25, -0.3), (0.15, -0.05), (0.05, 0.15), (-0.05, 0.35)],
+    ])
 
 
 def draw_strokes(driver, touch, strokes):

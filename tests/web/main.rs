@@ -583,12 +583,7 @@ fn the_api_shows_the_deskewed_digit_a_deskewing_model_reads() {
         ],
     );
     assert_ok(&o);
-    // A 1 leaning by a third of its height.
-    let leaning = image::GrayImage::from_fn(60, 80, |x, y| {
-        let centre = 38.0 - (y as f32 - 10.0) / 3.0;
-        let on = (10..70).contains(&y) && (x as f32 - centre).abs() < 3.0;
-        image::Luma([if on { 20 } else { 235 }])
-    });
+    let leaning = common::pictures::leaning_one();
     let mut png = Vec::new();
     leaning
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
