@@ -8,10 +8,15 @@
 //! digit reads the same whichever path reads it. Each digit of a longer number is cropped to
 //! its own ink and fitted into 28×28 by [`super::fit`] (crop, 20 px, centre of mass).
 //!
-//! A group much wider than a digit is touching digits: it is cut into 1, 2, … pieces where
-//! the ink is thinnest, each reading is read by the network, and the reading whose digits
-//! the network is surest of (the sum of the log of each digit's winning output, less a small
-//! cost for a count far from the group's width) wins.
+//! A group much wider than a digit is touching digits. It may be cut at any of the columns
+//! where its ink is thinnest; every piece between two such columns is read by the network,
+//! and the cuts whose pieces are best digits win ([`best_cut`]): a piece scores the log of the
+//! network's winning output, less a cost for a width no digit of that class has (a "1" is
+//! narrow, other digits about a digit's width) and a small cost per piece. Judging the pieces
+//! by shape as well as by the network matters because the network reads a slice of touching
+//! digits surely as some digit: by confidence alone a 1 touching its neighbour was absorbed
+//! and joined pairs were cut where the slices looked surest. A piece alone on its line is cut
+//! more warily ([`even_cut`]), so that a wide single digit reads as it always has.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -20,7 +25,7 @@ use std::path::Path;
 use super::fill::fill_hollow_strokes;
 use super::gray::{self, Gray};
 use super::polarity::{dilate1, find_digit, find_digit_as, Found};
-use super::segment::{columns, cut_candidates, line, Group, Line, WIDE, WIDE_ALONE};
+use super::segment::{columns, cut_candidates, cut_columns, line, Group, Line, WIDE, WIDE_ALONE};
 use super::{decode, fit, PrepareError, TIGHT_CROP_MARGIN_DIV, TIGHT_CROP_MAX_SIDE};
 use crate::digits::mnist::SIDE;
 
@@ -30,11 +35,31 @@ pub const MAX_DIGITS: usize = 32;
 /// A digit's width as a fraction of the line's height, for guessing how many touching digits
 /// a wide group holds.
 const DIGIT_WIDTH: f32 = 0.62;
-/// The narrowest piece a cut may leave, in digit widths: a sliver of a 0 reads as a sure 1.
+/// The narrowest piece a cut may leave that the network reads as anything but a 1, in digit
+/// widths (for a lone piece, [`even_cut`], the narrowest piece at all).
 const MIN_PART: f32 = 0.45;
-/// What a count twice or half the group's width in digits costs, in the mean log of the
-/// digits' confidences.
+/// What a count twice or half the lone piece's width in digits costs ([`even_cut`]), in the
+/// mean log of the digits' confidences.
 const COUNT_COST: f32 = 1.0;
+/// The narrowest piece a cut may leave at all (a 1), in digit widths.
+const MIN_ONE: f32 = 0.25;
+/// The widest piece a cut may leave, in digit widths.
+const MAX_PART: f32 = 2.0;
+/// A 1 wider than this (in digit widths) costs [`SHAPE_COST`] per doubling.
+const ONE_WIDTH: f32 = 0.7;
+/// Another digit costs [`SHAPE_COST`] per doubling of its width beyond this many doublings
+/// away from a digit width (0.4: from 0.76 to 1.32 digit widths is free).
+const WIDTH_SLACK: f32 = 0.4;
+/// What a width no digit of the piece's class has costs, per doubling, in the log of the
+/// network's output.
+const SHAPE_COST: f32 = 2.0;
+/// What each piece costs, in the log of the network's output: without it, cutting a digit in
+/// two surely read halves would cost nothing.
+const PIECE_COST: f32 = 0.2;
+/// At most this many columns are tried as cuts in one group.
+const MAX_CUT_COLUMNS: usize = 24;
+/// Cut columns are more than this many digit widths apart.
+const CUT_SPACING: f32 = 0.08;
 
 /// Why a number could not be read.
 #[derive(Debug)]
@@ -180,7 +205,7 @@ pub fn read_number_gray(
     };
     // The line in the polarity the single digit was found in, and in the other one; the
     // reading the network is surer of wins.
-    let mut best: Option<(f32, Vec<NumberDigit>, bool)> = None;
+    let mut best: Option<(f32, Vec<NumberDigit>, &Found)> = None;
     // The other polarity only when today's find is not ink on paper and the other's is: the
     // paper between a thin pen's digits, found as light ink, where the digits are dark.
     let other = if found.on_paper {
@@ -189,7 +214,7 @@ pub fn read_number_gray(
         find_digit_as(&work, Some(!found.inverted)).filter(|o| o.on_paper)
     };
     for f in std::iter::once(&found).chain(other.as_ref()) {
-        let Some((digits, lone)) = read_line(f, w, h, &to_source, read)? else {
+        let Some((digits, lone)) = read_line(f, w, h, &to_source, Cuts::Even, read)? else {
             continue;
         };
         // Several pieces none of which the network reads surely are not a number: the
@@ -202,17 +227,36 @@ pub fn read_number_gray(
             continue;
         }
         if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
-            best = Some((score, digits, f.inverted));
+            best = Some((score, digits, f));
         }
     }
-    match best {
-        Some((_, digits, inverted)) => Ok(Number {
-            digits,
-            inverted,
-            source_size,
-        }),
-        None => single(read),
+    let Some((_, mut digits, f)) = best else {
+        return single(read);
+    };
+    // A line of several groups read as a number: its touching digits cut again, with every
+    // cut column weighed ([`best_cut`]). Only a line already read as a number, so that no
+    // picture of one digit reads otherwise than it did.
+    if digits.len() > 1 {
+        if let Some((cut, false)) = read_line(f, w, h, &to_source, Cuts::Best, read)? {
+            if cut.len() > 1 && cut.iter().any(|d| top(d) >= NUMBER_PART_SURE) {
+                digits = cut;
+            }
+        }
     }
+    Ok(Number {
+        digits,
+        inverted: f.inverted,
+        source_size,
+    })
+}
+
+/// How [`read_line`] cuts a group of touching digits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cuts {
+    /// [`even_cut`] for every group: evenly spaced, few choices.
+    Even,
+    /// [`best_cut`] where the line has several groups, [`even_cut`] for a lone one.
+    Best,
 }
 
 /// One piece of ink cut into digits (`cut`, of [`sureness`] `score`) is kept only when each
@@ -257,14 +301,15 @@ fn sureness(digits: &[NumberDigit]) -> f32 {
     sum / digits.len().max(1) as f32
 }
 
-/// The digits of the line around the digit `found` (in the `w`×`h` working picture), each
-/// read, and whether they were all cut from one piece of ink alone on its line; `None` when
-/// there is no line.
+/// The digits of the line around the digit `found` (in the `w`×`h` working picture), wide
+/// groups cut as `cuts` says, each read, and whether they were all cut from one piece of ink
+/// alone on its line; `None` when there is no line.
 fn read_line(
     found: &Found,
     w: usize,
     h: usize,
     to_source: &dyn Fn((usize, usize, usize, usize)) -> [u32; 4],
+    cuts: Cuts,
     read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>,
 ) -> Result<Option<(Vec<NumberDigit>, bool)>, NumberError> {
     let Some(line) = line(&found.mask, &found.hat, &found.ink, w, h) else {
@@ -303,8 +348,12 @@ fn read_line(
             WIDE
         };
         if width >= wide * height {
-            let narrowest = (MIN_PART * digit_width) as usize;
-            parts = best_cut(&ink, g, width / digit_width, narrowest, read);
+            parts = if line.groups.len() == 1 || cuts == Cuts::Even {
+                let narrowest = (MIN_PART * digit_width) as usize;
+                even_cut(&ink, g, width / digit_width, narrowest, read)
+            } else {
+                best_cut(&ink, g, digit_width, read)
+            };
         }
         if digits.len() + parts.len() > MAX_DIGITS {
             return Err(NumberError::TooManyDigits(digits.len() + parts.len()));
@@ -375,11 +424,92 @@ impl Ink<'_> {
     }
 }
 
-/// The columns of the touching digits in `g`: for each count near what its width suggests
-/// (`guess` digits), cuts where the ink is thinnest, each moved in turn to the candidate the
-/// network reads most surely; the count and cuts whose digits are read most surely (the mean
-/// log of each digit's winning output, less [`COUNT_COST`] per doubling away from `guess`) win.
+/// The columns of the touching digits in `g` (a digit `digit_width` pixels wide): the cuts,
+/// among the columns where the ink is thinnest, whose pieces score best (dynamic programming
+/// over the cut columns, left to right). A piece scores the log of the network's winning
+/// output, less [`SHAPE_COST`] for a width its digit does not have and [`PIECE_COST`]; the
+/// group uncut is one of the choices.
 fn best_cut(
+    ink: &Ink,
+    g: &Group,
+    digit_width: f32,
+    read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>,
+) -> Vec<(usize, usize)> {
+    let column = columns(ink.line, g, ink.w);
+    let width = column.len();
+    let spacing = ((CUT_SPACING * digit_width) as usize).max(1);
+    let mut cuts = cut_columns(&column, spacing, MAX_CUT_COLUMNS);
+    cuts.extend([0, width]);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let (min_one, min_part, max_part) = (
+        (MIN_ONE * digit_width) as usize,
+        (MIN_PART * digit_width) as usize,
+        (MAX_PART * digit_width) as usize,
+    );
+    // The score of the piece in columns a..b (relative to the box).
+    let mut piece = |a: usize, b: usize| -> f32 {
+        let pw = b - a;
+        if pw < min_one || pw > max_part {
+            return f32::NEG_INFINITY;
+        }
+        let Some((pixels, _)) = ink.digit(g, g.bbox.0 + a, g.bbox.0 + b) else {
+            return f32::NEG_INFINITY;
+        };
+        let outputs = read(&pixels);
+        let (class, sure) = outputs
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, 0.0f32), |m, (i, v)| if v > m.1 { (i, v) } else { m });
+        if class != 1 && pw < min_part {
+            // A sliver of a 0 or an 8 reads surely as something; only a 1 is this narrow.
+            return f32::NEG_INFINITY;
+        }
+        let r = pw as f32 / digit_width;
+        let misfit = if class == 1 {
+            (r / ONE_WIDTH).log2().max(0.0)
+        } else {
+            (r.log2().abs() - WIDTH_SLACK).max(0.0)
+        };
+        sure.max(1e-4).ln() - SHAPE_COST * misfit - PIECE_COST
+    };
+    // best[j]: the best score of the columns up to cut j, and the cut before it.
+    let n = cuts.len();
+    let mut best: Vec<(f32, usize)> = vec![(f32::NEG_INFINITY, 0); n];
+    best[0].0 = 0.0;
+    for j in 1..n {
+        for i in 0..j {
+            if best[i].0 > f32::NEG_INFINITY {
+                let s = best[i].0 + piece(cuts[i], cuts[j]);
+                if s > best[j].0 {
+                    best[j] = (s, i);
+                }
+            }
+        }
+    }
+    if best[n - 1].0 == f32::NEG_INFINITY {
+        return vec![(g.bbox.0, g.bbox.2)];
+    }
+    let mut parts = Vec::new();
+    let mut j = n - 1;
+    while j > 0 {
+        let i = best[j].1;
+        parts.push((g.bbox.0 + cuts[i], g.bbox.0 + cuts[j]));
+        j = i;
+    }
+    parts.reverse();
+    parts
+}
+
+/// The columns of a lone piece of ink that may be touching digits (the only group on its
+/// line): for each count near what its width suggests (`guess` digits), cuts evenly spaced
+/// where the ink is thinnest, each moved in turn to the candidate the network reads most
+/// surely; the count and cuts whose digits are read most surely (the mean log of each digit's
+/// winning output, less [`COUNT_COST`] per doubling away from `guess`) win. Narrower in its
+/// choices than [`best_cut`] on purpose: a lone wide digit (a marker 8, a 7 with a long bar)
+/// must read exactly as a single digit, and [`best_cut`]'s freedom finds surer cuts of it.
+fn even_cut(
     ink: &Ink,
     g: &Group,
     guess: f32,

@@ -6,8 +6,8 @@
 //! [`MAX_GAP`]·`H` apart leads to it; specks (under [`MIN_MASS`] of the heaviest piece), ink
 //! along the picture's edge and marks above or below the line are dropped. Pieces one above
 //! the other (a 5's bar, a 4 in two strokes, a broken stroke, a 1's serif) are one digit;
-//! a group much wider than a digit is touching digits, cut where the ink is thinnest
-//! ([`cuts`]), and [`super::number`] lets the network choose how many.
+//! a group much wider than a digit is touching digits, which may be cut where the ink is
+//! thinnest ([`cut_columns`], [`cut_candidates`]); [`super::number`] chooses the cuts.
 
 use super::components::{bridge, label_bridged, Piece};
 
@@ -251,6 +251,26 @@ pub(super) fn columns(line: &Line, g: &Group, w: usize) -> Vec<usize> {
         }
     }
     column
+}
+
+/// Where touching digits could be cut: the columns of `column` where the ink is locally
+/// thinnest, thinnest first, each more than `spacing` from the others, at most `count`.
+pub(super) fn cut_columns(column: &[usize], spacing: usize, count: usize) -> Vec<usize> {
+    let mut xs: Vec<usize> = (1..column.len().saturating_sub(1))
+        .filter(|&x| column[x] <= column[x - 1] && column[x] <= column[x + 1])
+        .collect();
+    xs.sort_by_key(|&x| (column[x], x));
+    let mut out: Vec<usize> = Vec::new();
+    for x in xs {
+        // A few columns apart, not every column of one valley.
+        if out.iter().all(|&o| o.abs_diff(x) > spacing) {
+            out.push(x);
+        }
+        if out.len() == count {
+            break;
+        }
+    }
+    out
 }
 
 /// Where a cut near column `at` of `column` could go: the thinnest columns within `reach`

@@ -1,10 +1,11 @@
 //! Whole numbers (issue 23): the report half of tests/data/numbers (drawn by `handwriting-set
 //! numbers --half report`, see tools/handwriting-set/src/numbers.rs) read by `nnzero predict`
 //! with the model of `--augment --seed 1`. The reading was tuned on the tuning half only; this
-//! report half (a fresh draw: the first one was read while the method still changed) was read
-//! once, after the method was fixed: 101/120 = 84.2 % of numbers, 79/90 = 87.8 % of 2–6-digit
-//! numbers, 515/582 = 88.5 % of digits (tests/data/numbers/report-score-aug1.txt,
-//! docs/lab/2026-12-05-numbers.md). The issue's target, 90 % of 2–6-digit numbers, is not met.
+//! report half (the third draw, seed 7331 + 25: each earlier one was read before the method
+//! last changed) was read once, after the touching digits' cuts were fixed: 103/120 = 85.8 % of
+//! numbers, 78/90 = 86.7 % of 2–6-digit numbers, 534/582 = 91.8 % of digits
+//! (tests/data/numbers/report-score-aug1.txt, docs/lab/2026-12-05-touching-digits.md). The
+//! issue's target, 90 % of 2–6-digit numbers, is not met.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -66,12 +67,35 @@ fn the_augment_recipe_reads_the_report_half_of_numbers() {
         "numbers {whole}/{}, 2-6 digits {short}/{short_n}, digits {digits}/{digits_n}",
         entries.len()
     );
-    // Measured 101, 79 and 515. The model is the same bits on every machine, so these are
-    // what every run reads; the margin of two lets a change elsewhere in the preparation move
-    // a picture or two without re-blessing, not more.
-    assert!(whole >= 99, "{whole}/120 numbers");
-    assert!(short >= 77, "{short}/{short_n} numbers of 2-6 digits");
-    assert!(digits >= 510, "{digits}/{digits_n} digits");
+    // Measured 103, 78 and 534 (the cuts of before read 97, 76 and 493). The model is the
+    // same bits on every machine, so these are what every run reads; the margin of two lets a
+    // change elsewhere in the preparation move a picture or two without re-blessing, not more.
+    assert!(whole >= 101, "{whole}/120 numbers");
+    assert!(short >= 76, "{short}/{short_n} numbers of 2-6 digits");
+    assert!(digits >= 529, "{digits}/{digits_n} digits");
+}
+
+/// Touching digits of the tuning half that the cuts weighed by the network alone misread: a 1
+/// touching a 9 was absorbed (`891203` read `89203`) and two joined 9s were cut where the
+/// slices read as sure 7s (`19993` read `17793`). Weighing each piece's width for its digit
+/// reads both.
+#[test]
+fn touching_digits_are_cut_by_shape_as_well_as_by_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, _) = common::augment_model();
+    for (file, want) in [("071_891203.png", "891203"), ("107_19993.jpg", "19993")] {
+        let pic = set_dir("tune").join(file);
+        let out = stdout(&nnzero(
+            dir.path(),
+            &[
+                "predict",
+                "--model",
+                model.to_str().unwrap(),
+                pic.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(out.split('\t').nth(1), Some(want), "{out}");
+    }
 }
 
 #[test]
