@@ -1,13 +1,17 @@
 //! The activation function and its inverse.
 //!
-//! Both use the `libm` crate rather than the platform's maths library: glibc, musl and the
-//! various CPUs' libraries round `expf` differently, and one ulp is enough to make two training
-//! runs drift apart. `libm` is plain Rust, so every target computes the same bits.
+//! Neither uses the platform's maths library: glibc, musl and the various CPUs' libraries round
+//! `expf` differently, and one ulp is enough to make two training runs drift apart. The sigmoid
+//! takes its exponential from [`super::exp`] (the bits of the `libm` crate's `expf`, but a
+//! vector of them at a time), the inverse its logarithm from `libm`: plain Rust, so every
+//! target computes the same bits.
+
+use super::exp::{exp, exp_neg_in_place};
 
 /// The logistic sigmoid, σ(x) = 1 / (1 + e⁻ˣ), the book's activation function.
 #[inline]
 pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + libm::expf(-x))
+    1.0 / (1.0 + exp(-x))
 }
 
 /// The inverse of the sigmoid, logit(y) = ln(y / (1 − y)), used by back-query.
@@ -19,11 +23,9 @@ pub fn logit(y: f32) -> f32 {
 /// Applies [`sigmoid`] to every element in place.
 #[inline]
 pub fn sigmoid_in_place(values: &mut [f32]) {
-    // Two passes, the same operations as `sigmoid`: the exponentials (scalar calls), then
-    // 1 / (1 + e), which vectorises.
-    for v in values.iter_mut() {
-        *v = libm::expf(-*v);
-    }
+    // Two passes, the same operations as `sigmoid`: the exponentials, then 1 / (1 + e); each
+    // vectorises.
+    exp_neg_in_place(values);
     for v in values.iter_mut() {
         *v = 1.0 / (1.0 + *v);
     }

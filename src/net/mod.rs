@@ -6,6 +6,7 @@
 pub mod activation;
 #[cfg(feature = "alloc")]
 pub mod aligned;
+pub mod exp;
 pub mod fixed_network;
 pub mod init;
 pub mod layer;
