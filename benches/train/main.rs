@@ -1,15 +1,20 @@
 //! Training throughput of the seed's recipe (784-200-10, lr 0.1): samples/s of one epoch over
-//! all 60,000 MNIST training images, per thread count, against numpy in the same run.
+//! all 60,000 MNIST training images, per thread count, against numpy, FANN and the machine's
+//! limit in the same run.
 //!
 //! ```text
-//! cargo bench --bench train                          # --threads 1,2, numpy alternating, 3 rounds
+//! cargo bench --bench train                          # --threads 1,2, peers alternating, 3 rounds
 //! cargo bench --bench train -- --threads 1,2,4 --rounds 5
 //! cargo bench --bench train -- --no-numpy --all      # also the unfused and the streamed epoch
 //! ```
 //! Each round runs one epoch of the numpy reference (`benches/numpy_ref.py --impl ger
-//! --dtype float32 --threads 1`, the best plain numpy/BLAS does per sample), then one epoch of
-//! the [`ParallelTrainer`] for each thread count, the images already unpacked in memory. It
-//! prints every round and the medians: samples/s per thread count, each against one thread and
+//! --dtype float32 --threads 1`, the best plain numpy/BLAS does per sample), one of FANN
+//! (`train/fann_ref.c`, built against `libfann-dev` when it is installed; `--no-fann` skips
+//! it), the machine's limit ([`limit`]: the fused sweep of `wih` on one core and on two), then
+//! one epoch of the [`ParallelTrainer`] for each thread count, the images already unpacked in
+//! memory. It prints every round and the medians: samples/s per thread count, each against one
+//! thread, as a fraction of the limit (one thread against one core's, more against two
+//! cores'), and as multiples of numpy and FANN (each the median of the rounds' ratios), and
 //! against numpy. These machines are shared and noisy: only ratios measured side by side mean
 //! much, and the median of several rounds more than any one.
 //! - `--all`: the single-thread [`nnzero::Trainer`] (fused), `Network::train` (unfused: `wih`
@@ -28,7 +33,10 @@
 //! training time of each (the test pass left out) and their ratio; the issue's target is
 //! about 3.3. `--augment-rounds N` repeats them (default 1), `--no-augment` skips them.
 
-use std::process::Command;
+mod limit;
+mod peers;
+mod phases;
+
 use std::time::Instant;
 
 use nnzero::dataset::Dataset;
@@ -43,6 +51,7 @@ struct Options {
     rounds: usize,
     augment_rounds: usize,
     phases: bool,
+    fann: bool,
 }
 
 fn options() -> Options {
@@ -53,6 +62,7 @@ fn options() -> Options {
         rounds: 3,
         augment_rounds: 1,
         phases: true,
+        fann: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -72,6 +82,7 @@ fn options() -> Options {
             }
             "--all" => o.all = true,
             "--no-phases" => o.phases = false,
+            "--no-fann" => o.fann = false,
             "--numpy" => o.numpy = args.next(),
             "--no-numpy" => o.numpy = None,
             "--no-augment" => o.augment_rounds = 0,
@@ -138,10 +149,43 @@ fn main() {
     let mut numpy_rates = Vec::new();
     let mut numpy = o.numpy.clone();
     let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
+    let fann_dir = std::env::temp_dir().join(format!("nnzero-bench-fann-{}", std::process::id()));
+    let fann = o.fann.then(|| {
+        std::fs::create_dir_all(&fann_dir).ok()?;
+        peers::build_fann(&fann_dir)
+    });
+    let mut fann = match fann {
+        Some(None) => {
+            println!("FANN did not build (is libfann-dev installed?): left out");
+            None
+        }
+        f => f.flatten(),
+    };
+    let mut fann_rates = Vec::new();
+    let mut limits: Vec<limit::Limit> = Vec::new();
     for round in 1..=o.rounds {
         let mut line = format!("round {round}:");
+        if let Some(program) = &fann {
+            match peers::fann_rate(program, data_dir) {
+                Some(r) => {
+                    fann_rates.push(r);
+                    line += &format!(" FANN {r:>6.0}/s");
+                }
+                None => {
+                    println!("FANN did not run: left out");
+                    fann = None;
+                }
+            }
+        }
+        let l = limit::measure();
+        line += &format!(
+            " limit {:>6.0}/s, {:>6.0}/s on 2 cores",
+            1.0 / l.one_core,
+            1.0 / l.two_cores
+        );
+        limits.push(l);
         if let Some(script) = &numpy {
-            match numpy_rate(script, data_dir) {
+            match peers::numpy_rate(script, data_dir) {
                 Some(np) => {
                     numpy_rates.push(np);
                     line += &format!(" numpy {np:>7.0}/s");
@@ -214,9 +258,41 @@ fn main() {
     if !numpy_rates.is_empty() {
         println!(
             "  numpy (ger, float32, 1 thread): {:>7.0} samples/s",
-            median(numpy_rates)
+            median(numpy_rates.clone())
         );
     }
+    if !fann_rates.is_empty() {
+        println!(
+            "  FANN (incremental, 1 thread):   {:>7.0} samples/s",
+            median(fann_rates.clone())
+        );
+    }
+    let one_core: Vec<f64> = limits.iter().map(|l| 1.0 / l.one_core).collect();
+    let two_cores: Vec<f64> = limits.iter().map(|l| 1.0 / l.two_cores).collect();
+    println!(
+        "  limit (fused sweep of wih, FMA): {:>7.0} samples/s on one core, {:>7.0} on two",
+        median(one_core.clone()),
+        median(two_cores.clone())
+    );
+    // Each ratio is the median of the rounds' ratios, each taken within its round.
+    let ratio = |a: &[f64], b: &[f64]| median(a.iter().zip(b).map(|(x, y)| x / y).collect());
+    println!("nnzero against the limit and the peers (medians of each round's ratio):");
+    for (i, &threads) in o.threads.iter().enumerate() {
+        let cores = if threads == 1 { &one_core } else { &two_cores };
+        let mut line = format!(
+            "  {threads} thread(s): {:>5.1} % of the {} limit",
+            100.0 * ratio(&rates[i], cores),
+            if threads == 1 { "one-core" } else { "two-core" }
+        );
+        if numpy_rates.len() == rates[i].len() {
+            line += &format!(", {:.2}× numpy", ratio(&rates[i], &numpy_rates));
+        }
+        if fann_rates.len() == rates[i].len() {
+            line += &format!(", {:.1}× FANN", ratio(&rates[i], &fann_rates));
+        }
+        println!("{line}");
+    }
+    let _ = std::fs::remove_dir_all(&fann_dir);
     if !avx_rates.is_empty() {
         let r: Vec<f64> = avx512_rates
             .iter()
@@ -237,7 +313,7 @@ fn main() {
     );
 
     if o.phases {
-        phases(&labels, &pixels, record, o.rounds);
+        phases::phases(&labels, &pixels, record, o.rounds);
     }
 
     if o.augment_rounds > 0 {
@@ -421,147 +497,4 @@ fn report(name: &str, n: usize, start: Instant) {
         "{name:>9} epoch: {s:>6.3} s  {:>8.0} samples/s",
         n as f64 / s
     );
-}
-
-/// One epoch of the numpy reference; its samples/s from the RESULT line.
-fn numpy_rate(script: &str, data_dir: &str) -> Option<f64> {
-    // PYTHON picks the interpreter that has numpy and scipy (e.g. /usr/bin/python3).
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = Command::new(python)
-        .args([
-            script,
-            "--impl",
-            "ger",
-            "--dtype",
-            "float32",
-            "--threads",
-            "1",
-            "--epochs",
-            "1",
-        ])
-        .args(["--data", data_dir])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let json = text.lines().find_map(|l| l.strip_prefix("RESULT "))?;
-    let key = "\"samples_per_s_median\": ";
-    let start = json.find(key)? + key.len();
-    json[start..].split([',', '}']).next()?.trim().parse().ok()
-}
-
-/// One thread's sample, step by step: the steps of [`nnzero::Trainer::train`] in its order,
-/// each timed, over `rounds` epochs; prints the median ns a sample of each. The clock is read
-/// nine times a sample (about 0.2 µs of the total, spread over the steps).
-fn phases(labels: &[u8], pixels: &[u8], record: usize, rounds: usize) {
-    use nnzero::net::activation::sigmoid_in_place;
-    use nnzero::net::aligned::AlignedBuf;
-    use nnzero::net::layer;
-
-    const STEPS: [&str; 8] = [
-        "scale the input and targets",
-        "wih: last update fused with the weighted sums (the sweep)",
-        "hidden sigmoid (nnzero::net::exp, vectorised)",
-        "hidden sigmoid by libm::expf, for comparison (not trained on)",
-        "output layer: who · hidden, sigmoid",
-        "output errors, hidden errors whoᵀ · e",
-        "who update (gradient, outer product)",
-        "hidden gradient, keep the inputs",
-    ];
-    let lr = 0.1f32;
-    let reference = Network::new(PIXELS, HIDDEN, CLASSES, lr, 1);
-    let mut wih = AlignedBuf::from_slice(reference.wih().as_slice());
-    let mut who = AlignedBuf::from_slice(reference.who().as_slice());
-    let mut trained = reference.clone();
-    let (mut inputs, mut previous) = (vec![0.0f32; PIXELS], vec![0.0f32; PIXELS]);
-    let (mut hidden, mut gradient, mut spare) = (
-        vec![0.0f32; HIDDEN],
-        vec![0.0f32; HIDDEN],
-        vec![0.0f32; HIDDEN],
-    );
-    let (mut outputs, mut errors, mut targets) =
-        ([0.0f32; CLASSES], [0.0f32; CLASSES], [0.0f32; CLASSES]);
-    let mut per_round: Vec<[f64; 8]> = Vec::new();
-    let (mut pending, mut reverse) = (false, false);
-    for _ in 0..rounds {
-        let mut ns = [0u128; 8];
-        {
-            let mut trainer = trained.trainer();
-            for (&label, p) in labels.iter().zip(pixels.chunks_exact(record)) {
-                let t0 = Instant::now();
-                nnzero::digits::mnist::scale_image(p, &mut inputs);
-                targets_into(label, &mut targets);
-                let t1 = Instant::now();
-                if pending {
-                    layer::update_then_weighted_sums(
-                        &mut wih,
-                        &gradient,
-                        &previous,
-                        &inputs,
-                        &mut hidden,
-                        reverse,
-                    );
-                    reverse = !reverse;
-                } else {
-                    layer::weighted_sums(&wih, &inputs, &mut hidden);
-                }
-                let t2 = Instant::now();
-                spare.copy_from_slice(&hidden);
-                let t3 = Instant::now();
-                sigmoid_in_place(&mut hidden);
-                let t4 = Instant::now();
-                for v in spare.iter_mut() {
-                    *v = 1.0 / (1.0 + libm::expf(-*v));
-                }
-                let t5 = Instant::now();
-                layer::forward(&who, &hidden, &mut outputs);
-                let t6 = Instant::now();
-                for ((e, &t), &o) in errors.iter_mut().zip(&targets).zip(&outputs) {
-                    *e = t - o;
-                }
-                layer::backward_errors(&who, &errors, &mut gradient);
-                let t7 = Instant::now();
-                layer::gradient_in_place(lr, &mut errors, &outputs);
-                layer::update(&mut who, &errors, &hidden);
-                let t8 = Instant::now();
-                layer::gradient_in_place(lr, &mut gradient, &hidden);
-                previous.copy_from_slice(&inputs);
-                pending = true;
-                let t9 = Instant::now();
-                for (k, (a, b)) in [
-                    (t0, t1),
-                    (t1, t2),
-                    (t3, t4),
-                    (t4, t5),
-                    (t5, t6),
-                    (t6, t7),
-                    (t7, t8),
-                    (t8, t9),
-                ]
-                .into_iter()
-                .enumerate()
-                {
-                    ns[k] += (b - a).as_nanos();
-                }
-                assert_eq!(spare, hidden, "libm's sigmoid and nnzero's differ");
-                trainer.train(&inputs, &targets);
-            }
-        }
-        let n = labels.len() as f64;
-        per_round.push(ns.map(|t| t as f64 / n));
-    }
-    if pending {
-        layer::update(&mut wih, &gradient, &previous);
-    }
-    let same = *wih == *trained.wih().as_slice() && *who == *trained.who().as_slice();
-    println!("one thread's sample, step by step (median of {rounds} epoch(s), ns a sample):");
-    let mut total = 0.0;
-    for (k, step) in STEPS.iter().enumerate() {
-        let m = median(per_round.iter().map(|r| r[k]).collect());
-        if k != 3 {
-            total += m;
-        }
-        println!("  {m:>7.0}  {step}");
-    }
-    println!("  {total:>7.0}  in all (without the libm line)");
-    println!("the steps trained the trainer's weights bit for bit: {same}");
 }
