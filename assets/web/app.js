@@ -305,11 +305,17 @@ function setUpTeach(s) {
     box.appendChild(b);
   }
   $("save").addEventListener("click", async () => {
+    // One save at a time: the button is off until the server has answered.
+    const button = $("save");
+    button.disabled = true;
+    message("save-result", "Saving…");
     try {
       const r = await post("/api/save");
       message("save-result", `Saved to ${r.saved}.`);
     } catch (e) {
       message("save-result", e.message, true);
+    } finally {
+      button.disabled = false;
     }
   });
 }

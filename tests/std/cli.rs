@@ -248,6 +248,23 @@ fn an_unwritable_save_path_fails_before_training() {
     let o = nnzero(d, &["train", "--save", "adir"]);
     assert_one_line_error(&o, "cannot save adir");
     assert_eq!(fs::read_dir(d).unwrap().count(), 1);
+    // A link to /dev/null (as root, `--save /dev/null` would replace the system's): refused,
+    // and the link and the device are what they were.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::os::unix::fs::symlink("/dev/null", d.join("null")).unwrap();
+        let o = nnzero(d, &["train", "--save", "null"]);
+        assert_one_line_error(&o, "not a regular file");
+        assert!(fs::symlink_metadata(d.join("null"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
 }
 
 #[test]
