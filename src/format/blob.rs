@@ -289,6 +289,7 @@ mod io {
         header: Header,
         read: u32,
         finished: bool,
+        checksum: u32,
     }
 
     impl<R: Read> BlobReader<R> {
@@ -301,6 +302,7 @@ mod io {
                 header: header.validated()?,
                 read: 0,
                 finished: false,
+                checksum: 0,
             })
         }
 
@@ -336,10 +338,16 @@ mod io {
         }
 
         /// Reads every remaining record and the checksum, keeping nothing: a full integrity check.
-        pub fn verify(mut self) -> Result<Header, BlobError> {
+        pub fn verify(self) -> Result<Header, BlobError> {
+            Ok(self.verify_checksum()?.0)
+        }
+
+        /// [`verify`](Self::verify), and the blob's checksum: the CRC-32 of every byte before
+        /// it, as stored and found right. It identifies the blob's contents.
+        pub fn verify_checksum(mut self) -> Result<(Header, u32), BlobError> {
             let mut pixels = vec![0u8; self.header.pixels()];
             while self.next_into(&mut pixels)?.is_some() {}
-            Ok(self.header)
+            Ok((self.header, self.checksum))
         }
 
         fn truncated(&self) -> BlobError {
@@ -381,6 +389,7 @@ mod io {
                 });
             }
             FORMAT.check_checksum(stored, computed)?;
+            self.checksum = stored;
             self.finished = true;
             Ok(())
         }

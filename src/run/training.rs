@@ -93,7 +93,7 @@ impl Run {
         // nodes must fit a Pi's memory (a 2048×2048 blob of 8 KB would need 3.2 GB).
         crate::format::model::check_budget(th.pixels(), recipe.hidden as usize, classes)
             .map_err(|e| RunError::Mismatch(e.to_string()))?;
-        let (train_id, test_id) = check_data(&recipe, &train, &test)?;
+        let [(train_id, _), (test_id, _)] = check_data(&recipe, &train, &test)?;
         let net = Network::new(
             th.pixels(),
             recipe.hidden as usize,
@@ -129,15 +129,17 @@ impl Run {
         c: Checkpoint,
     ) -> Result<Run, RunError> {
         let mut differs = recipe.differences(&c.recipe);
-        let (train_id, test_id) = check_data(&recipe, &train, &test)?;
-        if train_id != c.train {
+        let [(train_id, train_old), (test_id, test_old)] = check_data(&recipe, &train, &test)?;
+        // A checkpoint written before the fingerprint covered the data holds the old one,
+        // which tells only the size apart: such a checkpoint resumes as it always did.
+        if train_id != c.train && train_old != c.train {
             differs.push(format!(
                 "training set {} ({train_id}), the checkpoint's was {}",
                 train.name(),
                 c.train
             ));
         }
-        if test_id != c.test {
+        if test_id != c.test && test_old != c.test {
             differs.push(format!(
                 "test set {} ({test_id}), the checkpoint's was {}",
                 test.name(),
@@ -512,11 +514,13 @@ fn samples_of(recipe: &Recipe, train: &Dataset) -> u64 {
 
 /// Checks that the data fit the recipe and each other, and reads each in full (a corrupt blob
 /// is only caught at its checksum, at the end: better now than after an hour of training).
+/// Returns each set's fingerprint and its fingerprint as old checkpoints hold it
+/// ([`Dataset::fingerprints`]).
 fn check_data(
     recipe: &Recipe,
     train: &Dataset,
     test: &Dataset,
-) -> Result<(Fingerprint, Fingerprint), RunError> {
+) -> Result<[(Fingerprint, Fingerprint); 2], RunError> {
     let (th, sh) = (train.header(), test.header());
     if th.pixels() != sh.pixels() {
         return Err(RunError::Mismatch(format!(
@@ -539,7 +543,7 @@ fn check_data(
             th.cols
         )));
     }
-    Ok((train.fingerprint()?, test.fingerprint()?))
+    Ok([train.fingerprints()?, test.fingerprints()?])
 }
 
 #[cfg(test)]

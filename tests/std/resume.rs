@@ -298,6 +298,22 @@ fn a_checkpoint_of_another_recipe_or_other_data_is_refused_saying_what_differs()
     a[2] = "other.blob";
     let o = nnzero(d, &a);
     assert_one_line_error(&o, "training set other.blob (1999 images of 28×28");
+    // The same images with every label moved on by one: the same size, other data. The
+    // fingerprint once hashed the blob's own checksum too and was the same for both.
+    let bytes = fs::read(d.join("train.blob")).unwrap();
+    let shifted = nnzero::format::blob::BlobReader::new(&bytes[..]).unwrap();
+    let h = *shifted.header();
+    let mut w = nnzero::format::blob::BlobWriter::new(Vec::new(), h).unwrap();
+    let mut reader = shifted;
+    let mut pixels = vec![0u8; h.pixels()];
+    while let Some(label) = reader.next_into(&mut pixels).unwrap() {
+        w.push((label + 1) % 10, &pixels).unwrap();
+    }
+    fs::write(d.join("shifted.blob"), w.finish().unwrap()).unwrap();
+    let mut a = args("m.nnz", &["--resume"]);
+    a[2] = "shifted.blob";
+    let o = nnzero(d, &a);
+    assert_one_line_error(&o, "training set shifted.blob (2000 images of 28×28");
     // Refusing touched nothing: the right command still resumes.
     assert_ok(&nnzero(d, &args("m.nnz", &["--resume"])));
 }
