@@ -96,11 +96,26 @@ pub enum ModelError {
         /// Bytes its weights need.
         needed: u64,
     },
+    /// More outputs (classes) than [`MAX_OUTPUTS`].
+    #[error(
+        "a network with {outputs} outputs: nnzero reads at most {MAX_OUTPUTS} (one a class; \
+         digits need 10)"
+    )]
+    TooManyOutputs {
+        /// Output nodes.
+        outputs: usize,
+    },
     /// Reading or writing the file failed.
     #[cfg(feature = "std")]
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
+
+/// The most outputs (classes) a network may have. What is kept a class (a confusion matrix of
+/// every pair, the back-query of every class, the page's lists) is sized by it: a model of
+/// 65,536 outputs made `nnzero test` reach 17 GB for its confusion matrix. Digits need 10;
+/// 1,024 leaves room for letters and more, and its confusion matrix is 4 MiB.
+pub const MAX_OUTPUTS: usize = 1024;
 
 #[cfg(feature = "std")]
 impl From<container::ReadError> for ModelError {
@@ -186,6 +201,11 @@ impl ModelHeader {
 
     /// Refuses a network whose weights would not fit the memory budget.
     pub fn check_budget(&self) -> Result<(), ModelError> {
+        if self.outputs as usize > MAX_OUTPUTS {
+            return Err(ModelError::TooManyOutputs {
+                outputs: self.outputs as usize,
+            });
+        }
         let (wih, who) = self.weights();
         let bytes = wih.saturating_add(who).saturating_mul(4);
         Ok(FORMAT.check_budget("a network whose weights", bytes)?)
@@ -204,8 +224,12 @@ fn deskew_flag(byte: u8) -> Result<bool, ModelError> {
 }
 
 /// Refuses, before anything is allocated, a network of these sizes whose weights would not
-/// fit [`container::MEMORY_BUDGET`]: for `train` to call before building one.
+/// fit [`container::MEMORY_BUDGET`], or of more than [`MAX_OUTPUTS`] outputs: for `train` to
+/// call before building one.
 pub fn check_budget(inputs: usize, hidden: usize, outputs: usize) -> Result<(), ModelError> {
+    if outputs > MAX_OUTPUTS {
+        return Err(ModelError::TooManyOutputs { outputs });
+    }
     let wih = (hidden as u64).saturating_mul(inputs as u64);
     let who = (outputs as u64).saturating_mul(hidden as u64);
     let needed = wih.saturating_add(who).saturating_mul(4);
@@ -573,6 +597,14 @@ mod tests {
         let err = check_budget(784, 100_000, 10).unwrap_err();
         assert!(err.to_string().contains("budget of 256 MiB"), "{err}");
         assert!(check_budget(784, 65_536, 10).is_ok());
+        // Few weights, but a class count every per-class table would be sized by.
+        assert!(check_budget(784, 3, MAX_OUTPUTS).is_ok());
+        let e = check_budget(784, 3, 65_536).unwrap_err();
+        assert!(
+            matches!(e, ModelError::TooManyOutputs { outputs: 65_536 }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("at most 1024"), "{e}");
         let h = ModelHeader {
             inputs: 784,
             hidden: 100_000,

@@ -216,6 +216,9 @@ fn broken_model_files_are_named_errors() {
     wih[(3, 100)] = f32::NAN;
     net = nnzero::Network::from_weights(wih, net.who().clone(), 0.1, 1);
     fs::write(d.join("nan.nnz"), nnzero::format::model::encode(&net)).unwrap();
+    // Few weights but 65,536 classes: `test` built a 65,536² confusion matrix (17 GB).
+    let wide = nnzero::Network::new(784, 3, 65_536, 0.1, 1);
+    fs::write(d.join("wide.nnz"), nnzero::format::model::encode(&wide)).unwrap();
 
     for (file, what) in [
         ("missing.nnz", "missing.nnz: No such file"),
@@ -225,6 +228,7 @@ fn broken_model_files_are_named_errors() {
         ("huge.nnz", "bad model header"),
         ("huge_full.nnz", "header implies"),
         ("nan.nnz", "is not a finite number"),
+        ("wide.nnz", "65536 outputs: nnzero reads at most 1024"),
     ] {
         let o = nnzero(d, &["test", "--model", file]);
         assert_one_line_error(&o, what);
