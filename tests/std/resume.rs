@@ -776,3 +776,95 @@ fn a_directory_that_vanishes_mid_run_is_one_line() {
     assert_one_line_error(&o, "cannot write checkpoint sub/m.nnz.ckpt: its directory");
     eprintln!("{}", stderr(&o).lines().last().unwrap());
 }
+
+/// The checkpoint directory removed while the run trains (a cleaner, a mistaken `rm -r`): the
+/// network is in memory, so the run makes the directory again, says so, and ends with the
+/// model it would have saved anyway. It used to give up, the whole run lost.
+#[test]
+fn a_checkpoint_directory_removed_mid_run_is_made_again() {
+    let dir = data_dir();
+    let d = dir.path();
+    // 40 epochs (about half a second here): the pause below lands long before the end.
+    let mut r = args("ref.nnz", &[]);
+    r[8] = "40"; // --epochs
+    assert_ok(&nnzero(d, &r));
+    fs::create_dir(d.join("ck")).unwrap();
+    let mut a = args("m.nnz", &["--checkpoint", "ck/m.ckpt"]);
+    a[8] = "40";
+    let mut child = command(d, &a)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    {
+        use std::io::BufRead;
+        out.read_line(&mut first).unwrap();
+    }
+    // Paused after epoch 1 (39 to go), so the directory goes before the next checkpoint.
+    let pid = child.id().to_string();
+    let signal = |s: &str| Command::new("kill").args([s, &pid]).status().unwrap();
+    signal("-STOP");
+    fs::remove_dir_all(d.join("ck")).unwrap();
+    signal("-CONT");
+    let rest = std::thread::spawn(move || std::io::read_to_string(out).unwrap());
+    let o = child.wait_with_output().unwrap();
+    let (err, stdout_rest) = (stderr(&o), rest.join().unwrap());
+    assert!(o.status.success(), "{first}{stdout_rest}{err}");
+    assert!(
+        err.contains("the checkpoint directory ck was gone") && err.contains("made it again"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(d.join("m.nnz")).unwrap(),
+        fs::read(d.join("ref.nnz")).unwrap()
+    );
+}
+
+/// A run killed on a nearly full disk resumes: its checkpoint and `.prev` are already there
+/// and are replaced, not added to, so it needs room for one more checkpoint and the model, not
+/// three more. And when the disk fills before the resumed run's first checkpoint, the advice
+/// is that the checkpoint it resumed from stands, not to start again.
+#[test]
+fn a_killed_run_on_a_nearly_full_disk_resumes_and_is_told_its_checkpoint_stands() {
+    let dir = data_dir();
+    let d = dir.path();
+    let script = r#"
+        mkdir -p "$DATA/disk" && mount -t tmpfs -o size=1m tmpfs "$DATA/disk"
+        cd "$DATA"
+        A="train --train train.blob --test test.blob --hidden 48 --epochs 40 --save disk/m.nnz"
+        "$NNZERO" $A --checkpoint-every 5 > out1 2> err1 & pid=$!
+        while [ ! -e disk/m.nnz.ckpt.prev ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done
+        kill -STOP $pid
+        while ls disk | grep -q tmp-; do kill -CONT $pid; sleep 0.002; kill -STOP $pid; done
+        kill -KILL $pid; wait $pid || true
+        # Leave 400 kB: a checkpoint (about 153 kB) and the model, not three checkpoints more.
+        avail=$(df -k --output=avail disk | tail -1)
+        dd if=/dev/zero of=disk/filler bs=1k count=$((avail - 400)) 2>/dev/null
+        # Its first checkpoint 20,000 samples in: paused as soon as it trains, the disk filled.
+        "$NNZERO" $A --resume --checkpoint-every 20000 > out2 2> err2 & pid=$!
+        while ! grep -q "checkpoints go to" err2 && kill -0 $pid 2>/dev/null; do sleep 0.002; done
+        kill -STOP $pid 2>/dev/null || true
+        dd if=/dev/zero of=disk/filler2 bs=4k 2>/dev/null || true
+        kill -CONT $pid 2>/dev/null || true
+        wait $pid && echo "exit 0" || echo "exit $?"
+        ls disk > listing
+    "#;
+    let Some(o) = in_mount_namespace(script, d) else {
+        return;
+    };
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let err2 = fs::read_to_string(d.join("err2")).unwrap();
+    assert!(stdout(&o).starts_with("exit 1"), "{}{err2}", stdout(&o));
+    assert!(!err2.contains("only "), "refused before training: {err2}");
+    let line = err2.lines().find(|l| l.starts_with("error")).unwrap_or("");
+    assert!(
+        line.contains("No space left on device")
+            && line.contains("the last checkpoint (epoch ")
+            && line.contains(") stands: make room and add --resume to go on"),
+        "{err2}"
+    );
+    let listing = fs::read_to_string(d.join("listing")).unwrap();
+    assert!(listing.contains("m.nnz.ckpt\n"), "{listing}");
+}

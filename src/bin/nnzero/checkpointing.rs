@@ -98,8 +98,12 @@ impl Paths {
             weights + 64,
             weights + 256 + 20 * run.recipe().epochs as u64,
         );
-        // A checkpoint, its .prev and the next one being written; the model's temporary copy.
-        let (model_needs, ckpt_needs) = (model, 3 * ckpt);
+        // A checkpoint, its .prev and the next one being written, less what a resumed run's
+        // checkpoint and .prev already hold (they are replaced, not added to; the one being
+        // written needs room of its own whatever is there); the model's temporary copy.
+        let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let there = len(&self.checkpoint) + len(&checkpoint::previous_path(&self.checkpoint));
+        let (model_needs, ckpt_needs) = (model, (3 * ckpt).saturating_sub(there).max(ckpt));
         crate::progress::warn(format_args!(
             "checkpoints go to {} (about {} each, {}); the model is about {}",
             self.checkpoint.display(),
@@ -233,7 +237,9 @@ pub fn train_with_checkpoints(
     every: Option<u64>,
     signals: &Signals,
 ) -> Result<(), CliError> {
-    let mut last_good: Option<String> = None;
+    // A resumed run's checkpoint stands until a new one is written.
+    let at = run.position();
+    let mut last_good = (at.epoch > 1 || at.done > 0).then(|| describe(run, at));
     loop {
         let (mut since, last) = (0u64, Instant::now());
         let status = run.run_until(observers, |_| {
@@ -244,12 +250,32 @@ pub fn train_with_checkpoints(
                     None => last.elapsed() >= CHECKPOINT_INTERVAL,
                 }
         })?;
-        run.save_checkpoint(&paths.checkpoint).map_err(|e| {
-            let dir = parent_dir(&paths.checkpoint);
+        let dir = parent_dir(&paths.checkpoint);
+        let saved = run.save_checkpoint(&paths.checkpoint).or_else(|e| {
+            if dir.exists() {
+                return Err(e);
+            }
+            // The directory was removed under the run: the network is in memory, so make
+            // the directory again and go on, saying what was lost.
+            std::fs::create_dir_all(dir).map_err(CheckpointError::Io)?;
+            run.save_checkpoint(&paths.checkpoint)?;
+            crate::progress::warn(format_args!(
+                "the checkpoint directory {} was gone (and the checkpoints in it): made it \
+                 again and wrote the checkpoint there",
+                dir.display()
+            ));
+            Ok(())
+        });
+        saved.map_err(|e| {
             if !dir.exists() {
+                // Not even that: keep the network as the model before giving up.
+                let kept = match nnzero::format::model::save(run.network(), &paths.save) {
+                    Ok(()) => format!("the network so far is saved to {}", paths.save.display()),
+                    Err(m) => format!("nor could the model be saved ({m})"),
+                };
                 return CliError::Checkpoint(format!(
-                    "cannot write checkpoint {}: its directory {} is gone, and its \
-                     checkpoints with it: the run cannot go on",
+                    "cannot write checkpoint {}: its directory {} is gone and cannot be made \
+                     again ({e}); {kept}",
                     paths.checkpoint.display(),
                     dir.display()
                 ));
