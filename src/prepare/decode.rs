@@ -118,6 +118,11 @@ fn png<R: BufRead + Seek>(reader: R, limits: Limits) -> Result<(Gray, (u32, u32)
             bytes: usize::try_from(limits.max_alloc).unwrap_or(usize::MAX),
         },
     );
+    // Colour profiles and text are of no use here, and each is zlib data that may inflate a
+    // thousandfold (a 122 KB iCCP "bomb" of 120 MiB aborted `predict` under a 128 MiB cap):
+    // never inflated.
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
     // Palettes and low bit depths expanded, 16 bits cut to 8: every row is 8-bit G, GA,
     // RGB or RGBA.
     decoder.set_transformations(png::Transformations::normalize_to_color8());

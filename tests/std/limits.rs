@@ -253,3 +253,47 @@ fn a_network_too_large_for_a_pi_is_refused_before_training() {
     assert_one_line_error(&o, "a 4194304-200-10 network needs 3201 MiB");
     assert!(!d.join("m.nnz").exists());
 }
+
+/// A 28×28 white PNG whose colour profile (iCCP) inflates to 120 MiB from 122 KB: inflating
+/// it aborted `predict` under a 96 MiB cap ("memory allocation … failed") and cost 129 MB
+/// uncapped. Profiles and text are never inflated: the picture is read, and found blank.
+#[test]
+fn a_png_profile_bomb_is_not_inflated() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let chunk = |out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]| {
+        out.extend((data.len() as u32).to_be_bytes());
+        out.extend(kind);
+        out.extend(data);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend(crc.finalize().to_be_bytes());
+    };
+    let zlib = |data: &[u8]| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(
+        &mut png,
+        b"IHDR",
+        &[0, 0, 0, 28, 0, 0, 0, 28, 8, 0, 0, 0, 0],
+    );
+    let mut iccp = b"bomb\0\0".to_vec();
+    iccp.extend(zlib(&vec![0u8; 120 << 20]));
+    chunk(&mut png, b"iCCP", &iccp);
+    let rows: Vec<u8> = (0..28)
+        .flat_map(|_| [0].into_iter().chain([255; 28]))
+        .collect();
+    chunk(&mut png, b"IDAT", &zlib(&rows));
+    chunk(&mut png, b"IEND", &[]);
+    assert!(png.len() < 200_000, "{}", png.len());
+    fs::write(d.join("bomb.png"), &png).unwrap();
+    let model = d.join("m.nnz");
+    model::save(&Network::new(784, 10, 10, 0.1, 1), &model).unwrap();
+    let o = nnzero_limited(d, 96, &["predict", "--model", "m.nnz", "bomb.png"]);
+    assert_one_line_error(&o, "bomb.png: no digit found");
+}
