@@ -297,3 +297,24 @@ fn a_png_profile_bomb_is_not_inflated() {
     let o = nnzero_limited(d, 96, &["predict", "--model", "m.nnz", "bomb.png"]);
     assert_one_line_error(&o, "bomb.png: no digit found");
 }
+
+/// A 300 MB file where a checkpoint should be (a disk image, a video): refused from its first
+/// bytes, in a 64 MiB address space. It was read whole first (3 GB of RSS and 18 s for a
+/// 3 GB file) before "no NNZC magic".
+#[test]
+fn a_huge_file_in_place_of_a_checkpoint_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Sparse: no disk is used.
+    fs::File::create(d.join("m.nnz.ckpt"))
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let o = nnzero_limited(d, 64, &["train", "--save", "m.nnz", "--resume"]);
+    assert_one_line_error(&o, "m.nnz.ckpt");
+    assert!(
+        common::stderr(&o).contains("magic"),
+        "{}",
+        common::stderr(&o)
+    );
+}

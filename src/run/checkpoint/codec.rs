@@ -57,7 +57,22 @@ pub fn encode_to<W: Write>(c: &CheckpointView, w: W) -> std::io::Result<W> {
 /// Decodes a whole checkpoint file: the container's checks (magic, version, canonical header,
 /// memory budget, length, checksum), then the payload's.
 pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
-    let (h, header_len) = CheckpointHeader::decode(bytes)?;
+    let (h, header_len) = check_header(bytes, bytes.len() as u64)?;
+    let content = FORMAT.split_checksum(bytes)?;
+    decode_payload(&h, &content[header_len..])
+}
+
+/// The first bytes of a checkpoint file that hold its header whatever its sizes: magic,
+/// version, four varints and a flag take at most 27.
+pub const HEADER_PREFIX: usize = 64;
+
+/// Checks a checkpoint's header from the first bytes of its file (`head`, at least
+/// [`HEADER_PREFIX`] of them or the whole file) against the file's length `len`: the magic,
+/// version and canonical header, nodes in every layer, the memory budget and the length the
+/// header implies. What a file must pass before it is read, so that a large file of anything
+/// else is refused at once, not after reading it all.
+pub fn check_header(head: &[u8], len: u64) -> Result<(CheckpointHeader, usize), CheckpointError> {
+    let (h, header_len) = CheckpointHeader::decode(head)?;
     if h.inputs == 0 || h.hidden == 0 || h.outputs == 0 {
         return Err(FORMAT.bad_header("a layer has no nodes").into());
     }
@@ -66,9 +81,8 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     let expected = (header_len as u64)
         .saturating_add(h.payload_len())
         .saturating_add(TRAILER_LEN as u64);
-    FORMAT.check_len(expected, bytes.len() as u64)?;
-    let content = FORMAT.split_checksum(bytes)?;
-    decode_payload(&h, &content[header_len..])
+    FORMAT.check_len(expected, len)?;
+    Ok((h, header_len))
 }
 
 /// The payload's fields before the weights: fixed-width little-endian, in the order of

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{decode, encode_to, Checkpoint, CheckpointError, CheckpointView};
+use super::{
+    check_header, decode, encode_to, Checkpoint, CheckpointError, CheckpointView, HEADER_PREFIX,
+};
 
 /// `FILE.prev`: where the checkpoint before the newest one is kept.
 pub fn previous_path(path: &Path) -> PathBuf {
@@ -27,9 +29,27 @@ pub fn save<'a>(c: impl Into<CheckpointView<'a>>, path: &Path) -> Result<(), Che
     Ok(())
 }
 
-/// Reads and decodes the checkpoint at `path`.
+/// Reads and decodes the checkpoint at `path`. Its header is checked against the file's
+/// length first ([`check_header`]): a file of anything else, or whose header claims more than
+/// the memory budget, is refused before the rest is read (a 3 GB file took 3 GB and 18 s to
+/// be told it was no checkpoint).
 pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
-    decode(&std::fs::read(path)?)
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(HEADER_PREFIX as u64)
+        .read_to_end(&mut bytes)?;
+    check_header(&bytes, len)?;
+    // Within the budget now, and the length the header implies.
+    bytes.reserve_exact(
+        usize::try_from(len)
+            .unwrap_or(0)
+            .saturating_sub(bytes.len()),
+    );
+    file.read_to_end(&mut bytes)?;
+    decode(&bytes)
 }
 
 /// The newest good checkpoint: `path`, or `FILE.prev` when `path` is damaged or missing.

@@ -21,7 +21,7 @@ use crate::format::container::{ContainerError, TRAILER_LEN};
 
 use super::{EpochRecord, Recipe};
 
-pub use codec::{decode, decode_payload, encode, encode_to};
+pub use codec::{check_header, decode, decode_payload, encode, encode_to, HEADER_PREFIX};
 pub use files::{load, load_newest, previous_path, promote_previous, remove, save};
 pub use header::{CheckpointHeader, FORMAT, MAGIC, VERSION, VERSION_PLAIN};
 
