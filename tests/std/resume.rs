@@ -868,3 +868,22 @@ fn a_killed_run_on_a_nearly_full_disk_resumes_and_is_told_its_checkpoint_stands(
     let listing = fs::read_to_string(d.join("listing")).unwrap();
     assert!(listing.contains("m.nnz.ckpt\n"), "{listing}");
 }
+
+/// The line announcing the checkpoints says how often they come: it said "every minute" even
+/// with `--checkpoint-every`.
+#[test]
+fn the_checkpoint_line_says_how_often() {
+    let dir = data_dir();
+    let d = dir.path();
+    let mut a = args("m.nnz", &["--checkpoint-every", "500"]);
+    a[8] = "1"; // --epochs
+    let o = nnzero(d, &a);
+    assert_ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("every 500 images and at each epoch's end") && !err.contains("every minute"),
+        "{err}"
+    );
+    let o = nnzero(d, &args("n.nnz", &[]));
+    assert!(stderr(&o).contains("every minute and at each epoch's end"));
+}

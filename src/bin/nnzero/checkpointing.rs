@@ -88,9 +88,10 @@ impl Paths {
         Ok(RunLock::acquire(&[&self.save, &self.checkpoint])?)
     }
 
-    /// Says how much room the model and the checkpoints take, and refuses to start when the
-    /// filesystem does not have it.
-    pub fn check_space(&self, run: &Run) -> Result<(), CliError> {
+    /// Says how much room the model and the checkpoints take and how often a checkpoint is
+    /// written (`every` images, or every minute), and refuses to start when the filesystem
+    /// does not have the room.
+    pub fn check_space(&self, run: &Run, every: Option<u64>) -> Result<(), CliError> {
         let net = run.network();
         let weights = 4 * (net.hidden() as u64 * (net.inputs() + net.outputs()) as u64);
         // The model's header and checksum; the checkpoint's recipe, position and epoch log.
@@ -108,7 +109,10 @@ impl Paths {
             "checkpoints go to {} (about {} each, {}); the model is about {}",
             self.checkpoint.display(),
             human_bytes(ckpt),
-            "every minute and at each epoch's end",
+            match every {
+                Some(n) => format!("every {n} images and at each epoch's end"),
+                None => "every minute and at each epoch's end".into(),
+            },
             human_bytes(model)
         ));
         let err = |p: &Path, e| CliError::Save(p.to_path_buf(), e);

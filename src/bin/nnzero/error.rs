@@ -76,6 +76,11 @@ pub enum CliError {
     #[cfg(feature = "display")]
     #[error("display: {0}")]
     Display(nnzero::live::display::PanelError),
+    /// The web server could not start (its port taken, an address not this machine's): a
+    /// failure, not a usage error (exit 1, not 2).
+    #[cfg(feature = "web")]
+    #[error("{0}")]
+    Web(nnzero::live::web::WebError),
 }
 
 /// "m.nnz: No such file or directory (os error 2); train a model first: nnzero train --save

@@ -281,7 +281,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     )?;
     let mut run = with_threads(args, run);
     announce(&run);
-    paths.check_space(&run)?;
+    paths.check_space(&run, args.checkpoint_every)?;
 
     let mut console = Console::default();
     let mut epochs = crate::curve::EpochLog::default();

@@ -52,9 +52,16 @@ enum Error {
     TooLarge(PathBuf),
     Idx(PathBuf, idx::IdxError),
     Csv(PathBuf, csv::CsvError),
-    CountMismatch { images: u32, labels: u32 },
+    CountMismatch {
+        images: u32,
+        labels: u32,
+    },
     Blob(BlobError),
     Write(PathBuf, std::io::Error),
+    /// The output is one of the inputs: writing it would replace the input.
+    OutputIsInput(PathBuf),
+    /// The input holds no images: an empty blob trains nothing.
+    Empty(PathBuf),
 }
 
 impl fmt::Display for Error {
@@ -80,6 +87,13 @@ impl fmt::Display for Error {
             }
             Error::Blob(e) => write!(f, "{e}"),
             Error::Write(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+            Error::OutputIsInput(p) => write!(
+                f,
+                "the output {} is also an input: writing it would replace the input (choose \
+                 another --output)",
+                p.display()
+            ),
+            Error::Empty(p) => write!(f, "{}: holds no images", p.display()),
         }
     }
 }
@@ -98,7 +112,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether `a` and `b` name the same existing file (through links, `./`, `..`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 fn run(args: &Args) -> Result<String, Error> {
+    let inputs = [&args.images, &args.labels, &args.csv];
+    if let Some(input) = inputs
+        .into_iter()
+        .flatten()
+        .find(|i| same_file(i, &args.output))
+    {
+        return Err(Error::OutputIsInput(input.clone()));
+    }
     let blob = match (&args.images, &args.labels, &args.csv) {
         (Some(images), Some(labels), _) => from_idx(images, labels)?,
         (_, _, Some(csv)) => from_csv(csv, args.side)?,
@@ -149,6 +179,9 @@ fn from_idx(images_path: &Path, labels_path: &Path) -> Result<Vec<u8>, Error> {
     let images = idx::parse(&images_raw, 3).map_err(|e| Error::Idx(images_path.into(), e))?;
     let labels = idx::parse(&labels_raw, 1).map_err(|e| Error::Idx(labels_path.into(), e))?;
     let (count, rows, cols) = (images.dims[0], images.dims[1], images.dims[2]);
+    if count == 0 {
+        return Err(Error::Empty(images_path.into()));
+    }
     if labels.dims[0] != count {
         return Err(Error::CountMismatch {
             images: count,
@@ -181,6 +214,9 @@ fn from_csv(path: &Path, side: u16) -> Result<Vec<u8>, Error> {
     // Two passes: the header needs the count before the first record.
     let count = csv::parse(&text, pixels, |_, _| {}).map_err(|e| Error::Csv(path.into(), e))?;
     let count = u32::try_from(count).map_err(|_| Error::TooLarge(path.into()))?;
+    if count == 0 {
+        return Err(Error::Empty(path.into()));
+    }
     let header = Header::new(count, side, side, 10).map_err(Error::Blob)?;
     let mut w = BlobWriter::new(Vec::new(), header).map_err(Error::Blob)?;
     let mut result = Ok(());

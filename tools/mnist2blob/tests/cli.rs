@@ -324,3 +324,53 @@ fn a_gzip_bomb_stops_at_the_cap() {
         "more than 128 MiB when unpacked",
     );
 }
+
+/// `--csv c.csv -o c.csv` replaced its input with the blob; now refused, the input kept. And
+/// an input of no images gave an empty blob; now refused.
+#[test]
+fn the_output_may_not_be_an_input_nor_the_input_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_inputs(d);
+    let csv = "4,0,1,2,3\n";
+    fs::write(d.join("c.csv"), csv).unwrap();
+    for args in [
+        &["--csv", "c.csv", "--side", "2", "-o", "c.csv"][..],
+        &["--csv", "c.csv", "--side", "2", "-o", "./c.csv"],
+        &[
+            "--images",
+            "images.idx",
+            "--labels",
+            "labels.idx",
+            "-o",
+            "labels.idx",
+        ],
+    ] {
+        let o = run(d, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("is also an input"), "{err}");
+    }
+    assert_eq!(fs::read_to_string(d.join("c.csv")).unwrap(), csv);
+    assert_eq!(
+        fs::read(d.join("labels.idx")).unwrap(),
+        idx(8, &[3], &[4, 0, 9])
+    );
+    fs::write(d.join("none.idx"), idx(8, &[0, 2, 2], &[])).unwrap();
+    fs::write(d.join("nolabels.idx"), idx(8, &[0], &[])).unwrap();
+    let args = [
+        "--images",
+        "none.idx",
+        "--labels",
+        "nolabels.idx",
+        "-o",
+        "out.blob",
+    ];
+    assert_refused(d, &args, "none.idx: holds no images");
+    fs::write(d.join("empty.csv"), "").unwrap();
+    assert_refused(
+        d,
+        &["--csv", "empty.csv", "-o", "out.blob"],
+        "holds no images",
+    );
+}

@@ -21,8 +21,7 @@ pub fn start(
     feed: nnzero::live::web::Feed,
     served: Option<std::sync::Arc<nnzero::live::web::Served>>,
 ) -> Result<nnzero::live::web::Server, CliError> {
-    let server = nnzero::live::web::Server::start(addr, feed, served)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let server = nnzero::live::web::Server::start(addr, feed, served).map_err(CliError::Web)?;
     for line in urls::lines(server.addr()) {
         eprintln!("{line}");
     }
