@@ -205,7 +205,7 @@ pub fn read_number_gray(
     };
     // The line in the polarity the single digit was found in, and in the other one; the
     // reading the network is surer of wins.
-    let mut best: Option<(f32, Vec<NumberDigit>, &Found)> = None;
+    let mut best: Option<(f32, Vec<NumberDigit>, &Found, bool)> = None;
     // The other polarity only when today's find is not ink on paper and the other's is: the
     // paper between a thin pen's digits, found as light ink, where the digits are dark.
     let other = if found.on_paper {
@@ -214,7 +214,7 @@ pub fn read_number_gray(
         find_digit_as(&work, Some(!found.inverted)).filter(|o| o.on_paper)
     };
     for f in std::iter::once(&found).chain(other.as_ref()) {
-        let Some((digits, lone)) = read_line(f, w, h, &to_source, Cuts::Even, read)? else {
+        let Some((digits, lone, cut)) = read_line(f, w, h, &to_source, Cuts::Even, read)? else {
             continue;
         };
         // Several pieces none of which the network reads surely are not a number: the
@@ -226,18 +226,18 @@ pub fn read_number_gray(
         if lone && !lone_cut_holds(&digits, score, || Ok(sureness(&single(read)?.digits)))? {
             continue;
         }
-        if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
-            best = Some((score, digits, f));
+        if best.as_ref().is_none_or(|(b, ..)| score > *b) {
+            best = Some((score, digits, f, cut && !lone));
         }
     }
-    let Some((_, mut digits, f)) = best else {
+    let Some((_, mut digits, f, recut)) = best else {
         return single(read);
     };
-    // A line of several groups read as a number: its touching digits cut again, with every
-    // cut column weighed ([`best_cut`]). Only a line already read as a number, so that no
-    // picture of one digit reads otherwise than it did.
-    if digits.len() > 1 {
-        if let Some((cut, false)) = read_line(f, w, h, &to_source, Cuts::Best, read)? {
+    // A line of several groups read as a number, with touching digits in it: cut again, with
+    // every cut column weighed ([`best_cut`]). Only a line already read as a number, so that
+    // no picture of one digit reads otherwise than it did.
+    if recut {
+        if let Some((cut, false, _)) = read_line(f, w, h, &to_source, Cuts::Best, read)? {
             if cut.len() > 1 && cut.iter().any(|d| top(d) >= NUMBER_PART_SURE) {
                 digits = cut;
             }
@@ -302,8 +302,9 @@ fn sureness(digits: &[NumberDigit]) -> f32 {
 }
 
 /// The digits of the line around the digit `found` (in the `w`×`h` working picture), wide
-/// groups cut as `cuts` says, each read, and whether they were all cut from one piece of ink
-/// alone on its line; `None` when there is no line.
+/// groups cut as `cuts` says, each read; whether they were all cut from one piece of ink
+/// alone on its line; and whether any group was wide enough to cut. `None` when there is no
+/// line.
 fn read_line(
     found: &Found,
     w: usize,
@@ -311,7 +312,7 @@ fn read_line(
     to_source: &dyn Fn((usize, usize, usize, usize)) -> [u32; 4],
     cuts: Cuts,
     read: &mut dyn FnMut(&[u8; SIDE * SIDE]) -> Vec<f32>,
-) -> Result<Option<(Vec<NumberDigit>, bool)>, NumberError> {
+) -> Result<Option<(Vec<NumberDigit>, bool, bool)>, NumberError> {
     let Some(line) = line(&found.mask, &found.hat, &found.ink, w, h) else {
         return Ok(None);
     };
@@ -339,6 +340,7 @@ fn read_line(
         DIGIT_WIDTH * height
     };
     let mut digits: Vec<NumberDigit> = Vec::new();
+    let mut cut = false;
     for g in &line.groups {
         let width = (g.bbox.2 - g.bbox.0) as f32;
         let mut parts = vec![(g.bbox.0, g.bbox.2)];
@@ -348,6 +350,7 @@ fn read_line(
             WIDE
         };
         if width >= wide * height {
+            cut = true;
             parts = if line.groups.len() == 1 || cuts == Cuts::Even {
                 let narrowest = (MIN_PART * digit_width) as usize;
                 even_cut(&ink, g, width / digit_width, narrowest, read)
@@ -369,7 +372,7 @@ fn read_line(
             });
         }
     }
-    Ok(Some((digits, line.groups.len() == 1)))
+    Ok(Some((digits, line.groups.len() == 1, cut)))
 }
 
 /// The working picture's ink, for cutting digits out of it.
