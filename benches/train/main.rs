@@ -165,18 +165,13 @@ fn main() {
     let mut limits: Vec<limit::Limit> = Vec::new();
     for round in 1..=o.rounds {
         let mut line = format!("round {round}:");
-        if let Some(program) = &fann {
-            match peers::fann_rate(program, data_dir) {
-                Some(r) => {
-                    fann_rates.push(r);
-                    line += &format!(" FANN {r:>6.0}/s");
-                }
-                None => {
-                    println!("FANN did not run: left out");
-                    fann = None;
-                }
-            }
-        }
+        peer_round(
+            &mut fann,
+            |p| peers::fann_rate(p, data_dir),
+            ("FANN", "FANN did not run: left out"),
+            &mut fann_rates,
+            &mut line,
+        );
         let l = limit::measure();
         line += &format!(
             " limit {:>6.0}/s, {:>6.0}/s on 2 cores",
@@ -184,18 +179,16 @@ fn main() {
             1.0 / l.two_cores
         );
         limits.push(l);
-        if let Some(script) = &numpy {
-            match peers::numpy_rate(script, data_dir) {
-                Some(np) => {
-                    numpy_rates.push(np);
-                    line += &format!(" numpy {np:>7.0}/s");
-                }
-                None => {
-                    println!("numpy reference did not run (are numpy and scipy installed?)");
-                    numpy = None;
-                }
-            }
-        }
+        peer_round(
+            &mut numpy,
+            |script| peers::numpy_rate(script, data_dir),
+            (
+                "numpy",
+                "numpy reference did not run (are numpy and scipy installed?)",
+            ),
+            &mut numpy_rates,
+            &mut line,
+        );
         for (i, &threads) in o.threads.iter().enumerate() {
             let net = nets[i].take().unwrap_or_else(|| unreachable!());
             let (net, rate) = epoch(net, threads);
@@ -497,4 +490,28 @@ fn report(name: &str, n: usize, start: Instant) {
         "{name:>9} epoch: {s:>6.3} s  {:>8.0} samples/s",
         n as f64 / s
     );
+}
+
+/// One epoch of a peer that still runs: its samples/s go into `rates` and onto the round's
+/// `line` under `name`; a peer that fails says `failed` and is left out of later rounds.
+fn peer_round<P>(
+    peer: &mut Option<P>,
+    rate: impl FnOnce(&P) -> Option<f64>,
+    (name, failed): (&str, &str),
+    rates: &mut Vec<f64>,
+    line: &mut String,
+) {
+    let Some(p) = peer.as_ref() else {
+        return;
+    };
+    match rate(p) {
+        Some(r) => {
+            rates.push(r);
+            *line += &format!(" {name} {r:>7.0}/s");
+        }
+        None => {
+            println!("{failed}");
+            *peer = None;
+        }
+    }
 }
