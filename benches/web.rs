@@ -102,8 +102,9 @@ fn follow(addr: std::net::SocketAddr, events: &AtomicU64, bytes: &AtomicU64) {
     let Ok(mut s) = TcpStream::connect(addr) else {
         return eprintln!("web bench: cannot connect");
     };
-    let _ = s
-        .write_all(b"GET /api/events HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n");
+    let _ = s.write_all(
+        b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+    );
     let mut buf = vec![0u8; 64 << 10];
     while let Ok(n) = s.read(&mut buf) {
         if n == 0 {

@@ -11,12 +11,19 @@
    (epoch, progress, the digit, accuracy); no console errors; desktop and phone.
 3. `nnzero train --web` to its end: the page says "finished" with the final accuracy and
    curve, and still does after the program has exited (not "offline (reconnecting)").
+4. A page on another origin (a second local server) posts to `serve --teach --save`'s
+   /api/teach and /api/save with `fetch(..., {mode: 'no-cors'})`, as a malicious site would:
+   both refused, the model file and the answers unchanged. The same script from the server's
+   own page does teach and save (so the refusal is the server's, not the browser's).
 With --shots DIR it saves the screenshots the guide shows (docs/guide/src/images); --model FILE
 serves that model (the guide's shots use `train --augment`) instead of a one-epoch one. Prints
 one line per check and ends with "N passed, N failed"; exits 1 if any failed.
 """
 import argparse
 import base64
+import functools
+import hashlib
+import http.server
 import json
 import os
 import re
@@ -24,7 +31,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -201,6 +210,86 @@ def serve_page(binary, model, shots):
         proc.wait()
 
 
+# Teaches "3" a hundred times over, three times, then saves: what a foreign page tried.
+ATTACK = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const png = Uint8Array.from(atob(%s), c => c.charCodeAt(0));
+  const out = [];
+  for (let i = 0; i < 3; i++) {
+    try {
+      const r = await fetch(%s + "api/teach?label=3&repeat=100",
+        {method: "POST", mode: %s, body: new Blob([png], {type: "text/plain"})});
+      out.push(r.type === "opaque" ? "opaque" : String(r.status));
+    } catch (e) { out.push("failed"); }
+  }
+  try {
+    const r = await fetch(%s + "api/save", {method: "POST", mode: %s});
+    out.push(r.type === "opaque" ? "opaque" : String(r.status));
+  } catch (e) { out.push("failed"); }
+  done(out);
+})();
+"""
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def predict(url, png):
+    req = urllib.request.Request(url + "api/predict", data=png, method="POST")
+    with urllib.request.urlopen(req, timeout=20) as r:
+        return json.load(r)["outputs"]
+
+
+def foreign_page(binary, model):
+    """Cross-site request forgery from a page on a second origin: refused."""
+    work = os.path.dirname(model)
+    served = os.path.join(work, "served.nnz")
+    shutil.copy(model, served)
+    digit_one = os.path.join(os.path.dirname(NUMBER_PHOTO), "../../handwriting/tune")
+    one = sorted(f for f in os.listdir(digit_one) if f.startswith("0001_"))[0]
+    with open(os.path.join(digit_one, one), "rb") as f:
+        png = f.read()
+    b64 = json.dumps(base64.b64encode(png).decode())
+    evil_dir = tempfile.mkdtemp(prefix="nnzero-other-origin-")
+    with open(os.path.join(evil_dir, "index.html"), "w") as f:
+        f.write("<!doctype html><title>another site</title><p>nothing to see")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=evil_dir)
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    evil_url = f"http://127.0.0.1:{evil.server_address[1]}/"
+    proc, url = start(binary, ["serve", "--model", served, "--teach", "--save", served], work)
+    d = browser(False)
+    try:
+        before_file, before = sha256(served), predict(url, png)
+        d.set_script_timeout(60)
+        d.get(evil_url)
+        sent = d.execute_async_script(ATTACK % (b64, json.dumps(url), "'no-cors'",
+                                                json.dumps(url), "'no-cors'"))
+        check("other origin: teach and save sent from a second origin's page", len(sent) == 4,
+              f"{evil_url} -> {url}: {sent}")
+        check("other origin: the model file is unchanged", sha256(served) == before_file)
+        check("other origin: the served model answers as before", predict(url, png) == before)
+        # The same requests from the server's own page are served: the refusal above was the
+        # server's doing, not the browser's.
+        d.get(url)
+        own = d.execute_async_script(ATTACK % (b64, json.dumps(url), "'same-origin'",
+                                               json.dumps(url), "'same-origin'"))
+        check("own page: teach and save answered 200", own == ["200"] * 4, str(own))
+        check("own page: the model file was saved", sha256(served) != before_file)
+    finally:
+        d.quit()
+        proc.kill()
+        proc.wait()
+        evil.shutdown()
+
+
 def live_page(binary, workdir, shots):
     for phone in (False, True):
         size = "phone" if phone else "desktop"
@@ -298,6 +387,7 @@ def main():
             subprocess.run([binary, "train", "--epochs", "1", "--save", model], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         serve_page(binary, model, shots)
+        foreign_page(binary, model)
         live_page(binary, work, shots)
         finished_page(binary, work, shots)
     passed = sum(results)

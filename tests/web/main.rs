@@ -4,6 +4,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod fuzz;
+mod limits;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -49,10 +51,14 @@ fn start(dir: &Path, args: &[&str]) -> Serving {
 /// Starts `nnzero ARGS --web WEB` in `dir`; returns it with the lines it printed up to and
 /// including the last that says where to open the page, listening at the first URL printed.
 fn start_at(dir: &Path, args: &[&str], web: &str) -> (Serving, Vec<String>) {
-    let child = Command::new(env!("CARGO_BIN_EXE_nnzero"))
-        .args(args)
-        .args(["--web", web])
-        .current_dir(dir)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nnzero"));
+    command.args(args).args(["--web", web]).current_dir(dir);
+    spawn(command)
+}
+
+/// Runs `command` (an `nnzero … --web ADDR`) as [`start_at`] does.
+fn spawn(mut command: Command) -> (Serving, Vec<String>) {
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -112,7 +118,7 @@ fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
 
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut r = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();
@@ -152,7 +158,7 @@ fn digit(n: usize) -> Vec<u8> {
 fn follow(addr: SocketAddr) -> Vec<serde_json::Value> {
     let mut ev = TcpStream::connect(addr).unwrap();
     ev.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .unwrap();
     let mut reader = BufReader::new(ev);
     let (mut line, mut snaps) = (String::new(), Vec::new());
@@ -229,7 +235,7 @@ fn serve_answers_every_endpoint_and_refuses_what_it_should() {
     // Server-sent events: the current snapshot at once, as one `data:` line.
     let mut ev = TcpStream::connect(a).unwrap();
     ev.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    ev.write_all(b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .unwrap();
     let mut reader = BufReader::new(ev);
     let mut line = String::new();

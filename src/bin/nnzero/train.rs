@@ -112,6 +112,11 @@ pub struct TrainArgs {
     #[cfg(feature = "web")]
     #[arg(long, value_name = "ADDR", value_parser = crate::web::parse_addr)]
     pub web: Option<std::net::SocketAddr>,
+    /// With --web: a name the page may be opened by besides this machine's addresses,
+    /// hostname and `localhost` (a name your router's DNS gives the Pi). Repeatable.
+    #[cfg(feature = "web")]
+    #[arg(long, value_name = "NAME", requires = "web")]
+    pub allow_host: Vec<String>,
 }
 
 /// Which `--augment` recipe: the full one (`--augment`) or the Pi-sized one (`--augment=pi`).
@@ -270,7 +275,10 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     #[cfg(feature = "display")]
     let mut screen = args.display.open()?.map(crate::display::TrainDisplay::new);
     #[cfg(feature = "web")]
-    let mut web = args.web.map(crate::web::TrainWeb::start).transpose()?;
+    let mut web = args
+        .web
+        .map(|addr| crate::web::TrainWeb::start(addr, &args.allow_host))
+        .transpose()?;
     let run = start_or_resume(
         args.resume,
         recipe(args),

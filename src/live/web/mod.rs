@@ -37,7 +37,10 @@
 //! - Teaching and saving are off unless `--teach` (and `--save FILE`) are given: 403.
 
 mod assets;
+mod body;
+mod connections;
 mod hub;
+mod origin;
 mod served;
 mod server;
 
@@ -45,9 +48,12 @@ use std::fmt;
 use std::net::SocketAddr;
 
 pub use assets::{find as asset, Asset, ASSETS};
+pub use body::{BODY_IDLE, BODY_TOTAL, MAX_BODIES, MAX_BODY};
+pub use connections::{Peer, HEADER_TIMEOUT, MAX_BUFFER, MAX_CONNECTIONS};
 pub use hub::{Feed, Hub, Json, Mode};
+pub use origin::Hosts;
 pub use served::{Served, ServedError, MAX_REPEAT};
-pub use server::{Server, MAX_BODY, MAX_EVENT_CLIENTS, MAX_TILES};
+pub use server::{Server, MAX_EVENT_CLIENTS, MAX_TILES};
 
 /// Why the server could not start.
 #[derive(Debug)]

@@ -5,15 +5,14 @@
 //! view of other browsers.
 
 use std::convert::Infallible;
-use std::future::IntoFuture;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Request, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -24,13 +23,16 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 use super::assets;
+use super::body::{Bodies, MAX_BODY};
+use super::connections::{self, Peer};
 use super::hub::Feed;
+use super::origin::{self, Hosts};
 use super::served::{Served, ServedError};
 use super::WebError;
 
-/// Largest request body accepted: a 12-megapixel phone JPEG is 3–6 MB.
-pub const MAX_BODY: usize = 10 << 20;
-/// Most browsers following `/api/events` at once; more get 503. Each costs a few kilobytes.
+/// Most browsers following `/api/events` at once. Each costs a few kilobytes. When all are
+/// taken, a new one closes the oldest stream of the address holding the most (a browser's
+/// live view reconnects by itself): clients that never read cannot keep everyone else out.
 pub const MAX_EVENT_CLIENTS: usize = 64;
 /// Most hidden nodes `/api/weights` sends.
 pub const MAX_TILES: usize = 400;
@@ -38,7 +40,20 @@ pub const MAX_TILES: usize = 400;
 struct App {
     feed: Feed,
     served: Option<Arc<Served>>,
-    followers: AtomicUsize,
+    followers: Mutex<Vec<Following>>,
+    next_follower: AtomicU64,
+}
+
+/// A browser following `/api/events`.
+struct Following {
+    id: u64,
+    peer: Peer,
+}
+
+impl App {
+    fn followers(&self) -> MutexGuard<'_, Vec<Following>> {
+        self.followers.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 type Shared = State<Arc<App>>;
@@ -54,11 +69,22 @@ pub struct Server {
 
 impl Server {
     /// Listens on `addr` (the port 0 picks a free one) and serves the page, the snapshots of
-    /// `feed`, and, with `served`, the drawing page's API.
+    /// `feed`, and, with `served`, the drawing page's API, to requests that name this machine
+    /// (see [`Hosts`]).
     pub fn start(
         addr: SocketAddr,
         feed: Feed,
         served: Option<Arc<Served>>,
+    ) -> Result<Server, WebError> {
+        Server::start_for(addr, feed, served, Hosts::this_machine(&[]))
+    }
+
+    /// As [`Server::start`], answering to the names in `hosts`.
+    pub fn start_for(
+        addr: SocketAddr,
+        feed: Feed,
+        served: Option<Arc<Served>>,
+        hosts: Hosts,
     ) -> Result<Server, WebError> {
         let listener = std::net::TcpListener::bind(addr).map_err(|e| WebError::Bind(addr, e))?;
         listener
@@ -75,7 +101,8 @@ impl Server {
         let app = Arc::new(App {
             feed,
             served,
-            followers: AtomicUsize::new(0),
+            followers: Mutex::new(Vec::new()),
+            next_follower: AtomicU64::new(0),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let ours = Arc::clone(&app);
@@ -86,7 +113,7 @@ impl Server {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
-                    let serve = std::pin::pin!(axum::serve(listener, router(app)).into_future());
+                    let serve = std::pin::pin!(connections::serve(listener, router(app, hosts)));
                     // Either the server fails (it does not, short of the runtime dying) or
                     // `stop` is called (or the Server dropped without it: then serve on).
                     let stopped = async move {
@@ -113,7 +140,7 @@ impl Server {
 
     /// Browsers following `/api/events` right now.
     pub fn followers(&self) -> usize {
-        self.app.followers.load(Ordering::Relaxed)
+        self.app.followers().len()
     }
 
     /// Waits (up to `timeout`) until every event stream has ended, as they do once the
@@ -157,7 +184,7 @@ impl Drop for Server {
     }
 }
 
-fn router(app: Arc<App>) -> Router {
+fn router(app: Arc<App>, hosts: Hosts) -> Router {
     Router::new()
         .route("/api/state", get(state))
         .route("/api/events", get(events))
@@ -168,6 +195,11 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/weights", get(weights))
         .fallback(asset)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Bodies::default(),
+            super::body::read,
+        ))
+        .layer(axum::middleware::from_fn_with_state(hosts, origin::check))
         .layer(axum::middleware::from_fn(json_errors))
         .with_state(app)
 }
@@ -219,7 +251,8 @@ async fn json_errors(request: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
-fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
+/// An error answer: `status` with `{"error": message}`.
+pub(super) fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
     (
         status,
         json_body(json!({ "error": message.to_string() }).to_string()),
@@ -252,21 +285,41 @@ async fn state(State(app): Shared) -> Response {
     json_body(json.to_string())
 }
 
-/// Counts a follower of `/api/events` for as long as its stream lives.
-struct Follower(Arc<App>);
+/// Holds a place among the followers of `/api/events` for as long as its stream lives.
+struct Follower(Arc<App>, u64);
 
 impl Drop for Follower {
     fn drop(&mut self) {
-        self.0.followers.fetch_sub(1, Ordering::Relaxed);
+        self.0.followers().retain(|f| f.id != self.1);
     }
 }
 
-async fn events(State(app): Shared) -> Response {
-    if app.followers.fetch_add(1, Ordering::Relaxed) >= MAX_EVENT_CLIENTS {
-        app.followers.fetch_sub(1, Ordering::Relaxed);
-        return error(StatusCode::SERVICE_UNAVAILABLE, "too many live views open");
+/// Makes room for one more follower if all places are taken: closes the oldest stream of the
+/// address that holds the most.
+fn make_room(followers: &mut Vec<Following>) {
+    if followers.len() < MAX_EVENT_CLIENTS {
+        return;
     }
-    let follower = Follower(Arc::clone(&app));
+    let mut held = std::collections::HashMap::new();
+    for f in followers.iter() {
+        *held.entry(f.peer.addr.ip()).or_insert(0usize) += 1;
+    }
+    let Some(most) = held.iter().max_by_key(|(_, &n)| n).map(|(&ip, _)| ip) else {
+        return;
+    };
+    if let Some(i) = followers.iter().position(|f| f.peer.addr.ip() == most) {
+        followers.remove(i).peer.close();
+    }
+}
+
+async fn events(State(app): Shared, Extension(peer): Extension<Peer>) -> Response {
+    let id = app.next_follower.fetch_add(1, Ordering::Relaxed);
+    {
+        let mut followers = app.followers();
+        make_room(&mut followers);
+        followers.push(Following { id, peer });
+    }
+    let follower = Follower(Arc::clone(&app), id);
     let feed = app.feed.clone();
     // The current snapshot at once, then each new one; a browser that reads slowly skips to
     // the latest (the channel holds one value), so nothing queues up for it.

@@ -735,9 +735,20 @@ fn percent(r: u32, t: u32) -> String {
 }
 
 /// Loads `model`, deskewing if it records so or `deskew` says so.
+/// A model that reads 28×28 digits (784 inputs, 10 outputs): anything else is an error, not
+/// a panic halfway through the set.
 fn load(model: &Path, deskew: bool) -> Result<nnzero::Network, String> {
     let mut net =
         nnzero::format::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
+    if (net.inputs(), net.outputs()) != (784, 10) {
+        return Err(format!(
+            "{}: a {}-{}-{} model; the set's digits need 784 inputs (28×28) and 10 outputs",
+            model.display(),
+            net.inputs(),
+            net.hidden(),
+            net.outputs()
+        ));
+    }
     if deskew {
         net.set_deskew(true);
     }
@@ -911,4 +922,31 @@ fn book_preparation(path: &Path) -> Result<Vec<u8>, String> {
         .resize_exact(28, 28, image::imageops::FilterType::Triangle)
         .to_luma8();
     Ok(small.pixels().map(|p| 255 - p.0[0]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_of_another_shape_is_one_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("handwriting-set-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m50.nnz");
+        nnzero::format::model::save(&nnzero::Network::new(50, 10, 10, 0.1, 1), &path).unwrap();
+        let set = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data");
+        let tune = set.join("handwriting/tune");
+        let err = score(
+            &path,
+            &[("tune".into(), tune)],
+            false,
+            false,
+            Reading::Twice,
+        )
+        .unwrap_err();
+        assert!(err.contains("a 50-10-10 model"), "{err}");
+        let err = numbers::score(&path, &set.join("numbers/tune")).unwrap_err();
+        assert!(err.contains("a 50-10-10 model"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

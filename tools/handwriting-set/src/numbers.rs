@@ -204,8 +204,7 @@ pub fn generate(out: &Path, half: Half, count: usize, seed: u64) -> Result<(), S
 
 /// Reads every number of `dir` with `model` and prints the accuracy by scene and length.
 pub fn score(model: &Path, dir: &Path) -> Result<(), String> {
-    let net =
-        nnzero::format::model::load(model).map_err(|e| format!("{}: {e}", model.display()))?;
+    let net = crate::load(model, false)?;
     let text = std::fs::read_to_string(dir.join("manifest.csv")).map_err(|e| e.to_string())?;
     let mut by: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
     let (mut right, mut total, mut dr, mut dt, mut r26, mut t26) = (0, 0, 0, 0, 0, 0);

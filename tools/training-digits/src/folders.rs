@@ -24,6 +24,8 @@ pub fn generate(
     if writers.is_empty() {
         return Err("no writer folders given (each holding 0/ … 9/)".into());
     }
+    let sources: Vec<&std::path::Path> = writers.iter().map(PathBuf::as_path).collect();
+    crate::training_digits::check_outputs(&sources, out, sheet)?;
     if keep_every == 0 {
         return Err("--keep-every must be at least 1".into());
     }

@@ -37,6 +37,7 @@ const HEIGHT: usize = 96;
 /// Reads `semeion.data` (`source`, plain or gzipped), writes its digits to `out` as a gzipped blob
 /// (atomically), and every digit as prepared to `sheet`, a PNG, if asked.
 pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), String> {
+    training_digits::check_outputs(&[source], out, sheet)?;
     let name = source.display();
     let text = read_text(source).map_err(|e| format!("{name}: {e}"))?;
     let mut digits: Vec<(u8, [u8; 784])> = Vec::new();
@@ -108,17 +109,41 @@ pub fn generate(source: &Path, out: &Path, sheet: Option<&Path>) -> Result<(), S
 
 /// A text file, gunzipped if it starts with gzip's magic bytes (as
 /// `data/semeion/semeion.data.gz`).
+/// At most [`MAX_TEXT`] bytes (UCI's file is 1.3 MB): `/dev/zero` or a gzip bomb is an error,
+/// not all of memory.
 fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
-    let mut text = String::new();
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_string(&mut text)?;
-    } else {
-        text = String::from_utf8(bytes)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let too_big = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "over {} MiB: not UCI's semeion.data (1.3 MB)",
+                MAX_TEXT >> 20
+            ),
+        )
+    };
+    let limit = MAX_TEXT as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_TEXT {
+        return Err(too_big());
     }
-    Ok(text)
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .take(limit)
+            .read_to_end(&mut plain)?;
+        if plain.len() > MAX_TEXT {
+            return Err(too_big());
+        }
+        bytes = plain;
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
+
+/// Largest `semeion.data` read, plain or unzipped.
+const MAX_TEXT: usize = 16 << 20;
 
 /// Draws a 16×16 digit of ink (0 or 1) on a [`MASK`]² mask, [`HEIGHT`] tall and `aspect`
 /// times as wide, centred, with smooth edges: bilinear sampling, two box blurs (close to a
@@ -244,6 +269,59 @@ mod tests {
         // A bar across the box, squeezed to a 3's aspect, is still wider than tall: a piece.
         let err = generate_from("piece", &line("1", &[3])).unwrap_err();
         assert!(err.ends_with("no digits (1 left out as pieces)"), "{err}");
+    }
+
+    /// A line of `semeion.data` holding a 1: a bar down the middle.
+    fn one() -> String {
+        let mut fields: Vec<String> = (0..SIDE * SIDE)
+            .map(|i| {
+                if (6..10).contains(&(i % SIDE)) {
+                    "1"
+                } else {
+                    "0"
+                }
+                .to_owned()
+            })
+            .collect();
+        fields.extend((0..10).map(|d| if d == 1 { "1" } else { "0" }.to_owned()));
+        fields.join(" ")
+    }
+
+    #[test]
+    fn a_sheet_that_cannot_be_written_is_refused_before_the_blob_is_written() {
+        let dir = std::env::temp_dir().join(format!("semeion-{}-sheet", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (source, out) = (dir.join("semeion.data"), dir.join("out.blob.gz"));
+        std::fs::write(&source, one()).unwrap();
+        // The sheet is a folder (issue 26: `--sheet /tmp` wrote the blob, then failed).
+        let err = generate(&source, &out, Some(&dir)).unwrap_err();
+        assert!(err.contains("is a directory"), "{err}");
+        assert!(!out.exists());
+        // The blob over its own input, or the sheet over the blob: refused too.
+        let err = generate(&source, &source, None).unwrap_err();
+        assert!(err.contains("is the input too"), "{err}");
+        let err = generate(&source, &out, Some(&out)).unwrap_err();
+        assert!(err.contains("both the blob and the sheet"), "{err}");
+        assert!(!out.exists());
+        // And with a proper sheet, both are written.
+        generate(&source, &out, Some(&dir.join("sheet.png"))).unwrap();
+        assert!(out.exists() && dir.join("sheet.png").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_endless_file_is_refused_without_reading_it_all() {
+        let err = read_text(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("not UCI's semeion.data"), "{err}");
+        // A gzip bomb: 17 MiB of zeros in a few kilobytes.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &vec![b'0'; 17 << 20]).unwrap();
+        let dir = std::env::temp_dir().join(format!("semeion-{}-bomb", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("bomb.gz"), gz.finish().unwrap()).unwrap();
+        let err = read_text(&dir.join("bomb.gz")).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("not UCI's semeion.data"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,33 @@ use std::path::Path;
 
 use nnzero::format::blob::{BlobWriter, Header};
 
+/// Checks, before any work, that the blob `out` and the contact sheet `sheet` could be
+/// written (neither a directory nor a device, in a folder that exists) and are not the same
+/// file, nor `source` (the data they are made from): so an error never comes after the blob
+/// was written, and nothing the user had is replaced by mistake.
+pub fn check_outputs(source: &[&Path], out: &Path, sheet: Option<&Path>) -> Result<(), String> {
+    use nnzero::format::atomic_save::check_writable;
+    let same = |a: &Path, b: &Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    for path in std::iter::once(out).chain(sheet) {
+        check_writable(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(s) = source.iter().find(|s| same(s, path)) {
+            return Err(format!(
+                "{}: is the input too; write to another file",
+                s.display()
+            ));
+        }
+    }
+    if sheet.is_some_and(|s| same(s, out)) {
+        return Err(format!(
+            "{}: both the blob and the sheet; give --sheet another file",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `digits` (label, prepared pixels) to `out` as a gzipped blob, atomically.
 pub fn write_blob(digits: &[(u8, [u8; 784])], out: &Path) -> Result<(), String> {
     let header = Header::new(digits.len() as u32, 28, 28, 10).map_err(|e| e.to_string())?;

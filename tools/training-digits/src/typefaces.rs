@@ -65,6 +65,8 @@ const RADII: [i32; 3] = [-2, 0, 3];
 /// Renders `fonts`' digits and writes them to `out` as a gzipped blob (atomically), and every
 /// digit as designed to `sheet`, a PNG with a font per row, if asked.
 pub fn generate(fonts: &[PathBuf], out: &Path, sheet: Option<&Path>) -> Result<(), String> {
+    let sources: Vec<&Path> = fonts.iter().map(PathBuf::as_path).collect();
+    training_digits::check_outputs(&sources, out, sheet)?;
     let mut digits: Vec<(u8, [u8; 784])> = Vec::new();
     let mut shown = Vec::new();
     for path in fonts {

@@ -15,13 +15,17 @@ use std::net::SocketAddr;
 
 use crate::error::CliError;
 
-/// Starts the server, printing where to point a browser.
+/// Starts the server, answering to this machine's names and `allow`, and prints where to
+/// point a browser.
 pub fn start(
     addr: SocketAddr,
     feed: nnzero::live::web::Feed,
     served: Option<std::sync::Arc<nnzero::live::web::Served>>,
+    allow: &[String],
 ) -> Result<nnzero::live::web::Server, CliError> {
-    let server = nnzero::live::web::Server::start(addr, feed, served).map_err(CliError::Web)?;
+    let hosts = nnzero::live::web::Hosts::this_machine(allow);
+    let server =
+        nnzero::live::web::Server::start_for(addr, feed, served, hosts).map_err(CliError::Web)?;
     for line in urls::lines(server.addr()) {
         eprintln!("{line}");
     }

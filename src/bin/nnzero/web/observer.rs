@@ -20,10 +20,10 @@ pub struct TrainWeb {
 }
 
 impl TrainWeb {
-    /// Starts serving the live view on `addr`.
-    pub fn start(addr: std::net::SocketAddr) -> Result<Self, CliError> {
+    /// Starts serving the live view on `addr`, also to the host names `allow`.
+    pub fn start(addr: std::net::SocketAddr, allow: &[String]) -> Result<Self, CliError> {
         let hub = Hub::new(Mode::Train, PER_SECOND);
-        let server = super::start(addr, hub.feed(), None)?;
+        let server = super::start(addr, hub.feed(), None, allow)?;
         Ok(TrainWeb { hub, server })
     }
 

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// written on Ctrl-C or SIGTERM if digits were taught since the last save.
     #[arg(long, value_name = "FILE", requires = "teach")]
     pub save: Option<PathBuf>,
+    /// A name the page may be opened by besides this machine's addresses, hostname and
+    /// `localhost` (a name your router's DNS gives the Pi). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
 }
 
 /// Runs `nnzero serve` until the program is stopped.
@@ -47,7 +51,7 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
     }
     let served = Arc::new(Served::new(net, args.teach, args.save.clone()));
     let feed = served.hub().feed();
-    let server = super::start(args.web, feed, Some(Arc::clone(&served)))?;
+    let server = super::start(args.web, feed, Some(Arc::clone(&served)), &args.allow_host)?;
     eprintln!("web: serving {} (Ctrl-C to stop)", args.model.display());
     match stopped() {
         Some((name, code)) => Err(CliError::Interrupted {
