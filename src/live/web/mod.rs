@@ -29,11 +29,16 @@
 //!
 //! ## Safe by default
 //! - It listens where it is told, and the program's default is 127.0.0.1 (this machine only).
-//! - Bodies over [`MAX_BODY`] (10 MiB) get 413; pictures are decoded with `nnzero::prepare`'s
-//!   limits (8192 px a side, 128 MiB), as `nnzero predict` reads files.
+//! - Requests must name this machine, and only its own page may teach or save ([`Hosts`],
+//!   `origin.rs`): 403 otherwise.
+//! - Bodies over [`MAX_BODY`] (10 MiB) get 413, at most [`MAX_BODIES`] are read at once (503),
+//!   and a body must keep arriving (408): `body.rs`. Pictures are decoded with
+//!   `nnzero::prepare`'s limits (8192 px a side, 128 MiB), as `nnzero predict` reads files.
+//! - At most [`MAX_CONNECTIONS`] connections, idle ones closed to make room, headers within
+//!   [`HEADER_TIMEOUT`]: `connections.rs`.
 //! - Only the compiled-in files are served, by exact path; nothing reads the file system.
-//! - At most [`MAX_EVENT_CLIENTS`] live views at once (503 beyond). The trainer publishes into
-//!   a one-value `watch` channel and never waits: a slow browser skips to the newest snapshot.
+//! - At most [`MAX_EVENT_CLIENTS`] live views at once. The trainer publishes into a one-value
+//!   `watch` channel and never waits: a slow browser skips to the newest snapshot.
 //! - Teaching and saving are off unless `--teach` (and `--save FILE`) are given: 403.
 
 mod assets;
