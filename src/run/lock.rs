@@ -16,8 +16,8 @@ use fs4::FileExt;
 pub enum LockError {
     /// Another process holds it.
     #[error(
-        "{path} is in use by another nnzero training (it holds {lock}); wait for it to finish, \
-         or give this one another --save or --checkpoint"
+        "{path} is in use by another nnzero run (training, teaching or serving; it holds \
+         {lock}); wait for it to finish, or give this one another --save or --checkpoint"
     )]
     Busy {
         /// The file both want to write.
@@ -128,7 +128,7 @@ mod tests {
         let first = RunLock::acquire(&[&model]).unwrap();
         let e = RunLock::acquire(&[&model]).unwrap_err();
         assert!(matches!(e, LockError::Busy { .. }), "{e}");
-        assert!(e.to_string().contains("in use by another nnzero training"));
+        assert!(e.to_string().contains("in use by another nnzero run"));
         drop(first);
         assert!(!lock_path(&model).exists());
         RunLock::acquire(&[&model]).unwrap();

@@ -419,11 +419,11 @@ fn a_second_training_on_the_same_model_or_checkpoint_is_refused() {
     let d = dir.path();
     let held = nnzero::run::RunLock::acquire(&[&d.join("m.nnz")]).unwrap();
     let o = nnzero(d, &args("m.nnz", &["--checkpoint", "other.ckpt"]));
-    assert_one_line_error(&o, "m.nnz is in use by another nnzero training");
+    assert_one_line_error(&o, "m.nnz is in use by another nnzero run");
     drop(held);
     let held = nnzero::run::RunLock::acquire(&[&d.join("shared.ckpt")]).unwrap();
     let o = nnzero(d, &args("m.nnz", &["--checkpoint", "shared.ckpt"]));
-    assert_one_line_error(&o, "shared.ckpt is in use by another nnzero training");
+    assert_one_line_error(&o, "shared.ckpt is in use by another nnzero run");
     drop(held);
     assert!(!d.join("m.nnz").exists());
     // Two real processes: the second refuses while the first trains, the first finishes.
@@ -436,7 +436,7 @@ fn a_second_training_on_the_same_model_or_checkpoint_is_refused() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let o = nnzero(d, &args("m.nnz", &[]));
-    assert_one_line_error(&o, "m.nnz is in use by another nnzero training");
+    assert_one_line_error(&o, "m.nnz is in use by another nnzero run");
     let first = first.wait_with_output().unwrap();
     assert!(first.status.success(), "{}", stderr(&first));
 }

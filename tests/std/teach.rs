@@ -150,6 +150,11 @@ fn bad_folders_get_one_line_errors_and_save_nothing() {
     assert!(stderr(&out).contains("skipped") && stderr(&out).contains("readme.txt"));
     assert!(!stderr(&out).contains("DS_Store"));
     assert!(d.join("out.nnz").exists());
+
+    // Another run writing out.nnz (a training, a server, a teach): refused (issue 26).
+    let held = nnzero::run::RunLock::acquire(&[&d.join("out.nnz")]).unwrap();
+    assert_one_line_error(&teach("ok"), "out.nnz is in use by another nnzero run");
+    drop(held);
 }
 
 /// Everything beside or inside the digit folders that is not read is named, with why: a

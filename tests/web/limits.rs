@@ -281,3 +281,39 @@ fn a_request_for_another_host_name_is_refused_unless_allowed() {
         );
     }
 }
+
+#[test]
+fn serve_with_save_holds_the_file_against_a_training_and_is_refused_while_one_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    let serve = [
+        "serve",
+        "--model",
+        "m.nnz",
+        "--teach",
+        "--save",
+        "taught.nnz",
+    ];
+    let s = start(dir.path(), &serve);
+    let train = [
+        "train",
+        "--limit",
+        "100",
+        "--epochs",
+        "1",
+        "--hidden",
+        "10",
+        "--save",
+        "taught.nnz",
+    ];
+    let o = super::nnzero(dir.path(), &train);
+    super::common::assert_one_line_error(&o, "taught.nnz is in use by another nnzero run");
+    drop(s);
+    // And the other way round: a run holding the file keeps a server from saving there.
+    let held = nnzero::run::RunLock::acquire(&[&dir.path().join("taught.nnz")]).unwrap();
+    let mut args = serve.to_vec();
+    args.extend(["--web", "127.0.0.1:0"]);
+    let o = super::nnzero(dir.path(), &args);
+    super::common::assert_one_line_error(&o, "taught.nnz is in use by another nnzero run");
+    drop(held);
+}

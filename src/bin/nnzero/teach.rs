@@ -54,6 +54,8 @@ pub struct TeachArgs {
 pub fn run(args: &TeachArgs) -> Result<(), CliError> {
     let start = Instant::now();
     check_writable(&args.save).map_err(|e| CliError::Save(args.save.clone(), e))?;
+    // A training, a server or another teach writing the same file would lose one's work.
+    let _lock = nnzero::run::lock::RunLock::acquire(&[&args.save])?;
     let mut net = model::load(&args.model).map_err(|e| CliError::Model(args.model.clone(), e))?;
     if net.inputs() != PIXELS || net.outputs() != CLASSES {
         return Err(CliError::Mismatch(format!(

@@ -41,6 +41,11 @@ pub fn run(args: &ServeArgs) -> Result<(), CliError> {
     if let Some(save) = &args.save {
         check_writable(save).map_err(|e| CliError::Save(save.clone(), e))?;
     }
+    // Held while serving: the page's Save and the save on SIGTERM write this file.
+    let _lock = match &args.save {
+        Some(save) => Some(nnzero::run::lock::RunLock::acquire(&[save])?),
+        None => None,
+    };
     let net = load(&args.model)?;
     if net.inputs() != 784 {
         return Err(CliError::Mismatch(format!(
