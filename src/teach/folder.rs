@@ -123,6 +123,15 @@ fn is_picture_name(path: &Path) -> bool {
 
 /// Reads and prepares DIR/0/ … DIR/9/.
 pub fn read(dir: &Path) -> Result<Folder, FolderError> {
+    read_with(dir, &mut |_, _| {})
+}
+
+/// [`read`], calling `progress(done, total)` after each picture is prepared (`total`: the
+/// pictures found, listed before any is prepared, so a big folder shows how far it has got).
+pub fn read_with(
+    dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Folder, FolderError> {
     // Listing the folder first gives "not found" or "not a directory" for the folder itself.
     let top = list(dir)?;
     let mut out = Folder::default();
@@ -144,14 +153,14 @@ pub fn read(dir: &Path) -> Result<Folder, FolderError> {
             why,
         });
     }
-    let mut any = false;
+    // Every digit folder's pictures, listed before any is prepared.
+    let mut folders: Vec<(u8, PathBuf, Vec<PathBuf>)> = Vec::new();
     for digit in 0u8..10 {
         let sub = dir.join(digit.to_string());
         if !sub.is_dir() {
             continue;
         }
-        any = true;
-        let before = out.examples.len();
+        let mut pictures = Vec::new();
         for path in list(&sub)? {
             if is_hidden(&path) {
                 continue;
@@ -161,30 +170,72 @@ pub fn read(dir: &Path) -> Result<Folder, FolderError> {
             } else if !path.is_file() || !is_picture_name(&path) {
                 Skip::NotAPicture
             } else {
-                let p = prepare_file(&path, Limits::default())
-                    .map_err(|e| FolderError::Picture(path.clone(), e))?;
-                if count_digits_file(&path, Limits::default()).is_ok_and(|n| n > 1) {
-                    out.skipped.push(Skipped {
-                        path,
-                        why: Skip::SeveralDigits,
-                    });
-                    continue;
-                }
-                out.examples.push(Example {
-                    label: digit,
-                    pixels: p.pixels,
-                });
-                out.paths.push(path);
+                pictures.push(path);
                 continue;
             };
             out.skipped.push(Skipped { path, why });
+        }
+        if pictures.is_empty() {
+            return Err(FolderError::Empty(sub));
+        }
+        folders.push((digit, sub, pictures));
+    }
+    if folders.is_empty() {
+        return Err(FolderError::NoDigits(dir.to_path_buf()));
+    }
+    let total = folders.iter().map(|(_, _, p)| p.len()).sum();
+    let mut done = 0;
+    for (digit, sub, pictures) in folders {
+        let before = out.examples.len();
+        for path in pictures {
+            let p = prepare_file(&path, Limits::default())
+                .map_err(|e| FolderError::Picture(path.clone(), e))?;
+            done += 1;
+            progress(done, total);
+            if count_digits_file(&path, Limits::default()).is_ok_and(|n| n > 1) {
+                out.skipped.push(Skipped {
+                    path,
+                    why: Skip::SeveralDigits,
+                });
+                continue;
+            }
+            out.examples.push(Example {
+                label: digit,
+                pixels: p.pixels,
+            });
+            out.paths.push(path);
         }
         if out.examples.len() == before {
             return Err(FolderError::Empty(sub));
         }
     }
-    if !any {
-        return Err(FolderError::NoDigits(dir.to_path_buf()));
-    }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_every_picture_found_before_any_is_prepared() {
+        let taught = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/teach/taught");
+        let dir = tempfile::tempdir().unwrap();
+        for (digit, files) in [("3", 2), ("7", 3)] {
+            std::fs::create_dir_all(dir.path().join(digit)).unwrap();
+            for k in 0..files {
+                let name = format!("{k:02}.png");
+                std::fs::copy(
+                    taught.join(digit).join(&name),
+                    dir.path().join(digit).join(&name),
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(dir.path().join("7/notes.txt"), "not a picture").unwrap();
+        let mut seen = Vec::new();
+        let folder = read_with(dir.path(), &mut |done, total| seen.push((done, total))).unwrap();
+        assert_eq!(seen, (1..=5).map(|k| (k, 5)).collect::<Vec<_>>());
+        assert_eq!(folder.examples.len(), 5);
+        assert_eq!(folder.skipped.len(), 1);
+    }
 }

@@ -91,6 +91,19 @@ pub fn teach(
     config: &TeachConfig,
     seed: u64,
 ) {
+    teach_with(net, pictures, mnist, config, seed, &mut || {});
+}
+
+/// [`teach`], calling `taught()` after each picture of each pass (with the MNIST images mixed
+/// in after it): `config.passes × pictures.len()` calls in all.
+pub fn teach_with(
+    net: &mut Network,
+    pictures: &[Example],
+    mnist: &[Example],
+    config: &TeachConfig,
+    seed: u64,
+    taught: &mut dyn FnMut(),
+) {
     assert!(net.inputs() == PIXELS && net.outputs() == CLASSES);
     assert!(!mnist.is_empty() || config.mnist_per_picture == 0);
     let saved_lr = net.learning_rate();
@@ -127,6 +140,7 @@ pub fn teach(
                     let m = &mnist[below(&mut rng, mnist.len())];
                     step(&m.pixels, m.label, false);
                 }
+                taught();
             }
         }
     }
@@ -178,14 +192,33 @@ pub fn cross_validate(
     config: &TeachConfig,
     seed: u64,
 ) -> (usize, usize, usize) {
+    cross_validate_with(net, pictures, mnist, config, seed, &mut || {})
+}
+
+/// How many folds [`cross_validate`] uses: `config.folds`, at most the number of pictures of
+/// the best-represented digit; 1 means none (nothing can be left out).
+pub fn folds_for(pictures: &[Example], config: &TeachConfig) -> usize {
     let mut per_digit = [0usize; CLASSES];
     for p in pictures {
         per_digit[(p.label as usize).min(CLASSES - 1)] += 1;
     }
-    let folds = config
+    config
         .folds
         .min(per_digit.iter().copied().max().unwrap_or(0))
-        .max(1);
+        .max(1)
+}
+
+/// [`cross_validate`], calling `taught()` as [`teach_with`] does for each fold's teaching:
+/// `config.passes × pictures.len() × (folds − 1)` calls in all (none for one fold).
+pub fn cross_validate_with(
+    net: &Network,
+    pictures: &[Example],
+    mnist: &[Example],
+    config: &TeachConfig,
+    seed: u64,
+    on_taught: &mut dyn FnMut(),
+) -> (usize, usize, usize) {
+    let folds = folds_for(pictures, config);
     let fold = folds_of(pictures, folds);
     let mut correct = 0;
     if folds < 2 {
@@ -198,12 +231,13 @@ pub fn cross_validate(
         let taught: Vec<Example> = taught.into_iter().map(|(p, _)| p.clone()).collect();
         let held: Vec<Example> = held.into_iter().map(|(p, _)| p.clone()).collect();
         let mut copy = net.clone();
-        teach(
+        teach_with(
             &mut copy,
             &taught,
             mnist,
             config,
             seed::mix(seed, f as u32, 0, 1),
+            on_taught,
         );
         correct += score(&copy, &held);
     }
@@ -268,5 +302,30 @@ mod tests {
         let (correct, total, folds) = cross_validate(&base, &pics, &mnist, &config, 5);
         assert_eq!((total, folds), (8, 4));
         assert!(correct >= 6, "{correct}/8");
+    }
+
+    #[test]
+    fn progress_counts_every_picture_of_every_pass_and_fold() {
+        let pics: Vec<Example> = (0..4)
+            .flat_map(|i| [bar(3, 6 + i), bar(8, 18 + i)])
+            .collect();
+        let mnist: Vec<Example> = (0..10).map(|d| bar(d as u8, 13)).collect();
+        let base = Network::new(PIXELS, 20, CLASSES, 0.1, 1);
+        let config = TeachConfig {
+            passes: 3,
+            ..TeachConfig::DEFAULT
+        };
+        let mut n = 0;
+        let mut a = base.clone();
+        teach_with(&mut a, &pics, &mnist, &config, 5, &mut || n += 1);
+        assert_eq!(n, 3 * 8);
+        // The same model as without counting.
+        let mut b = base.clone();
+        teach(&mut b, &pics, &mnist, &config, 5);
+        assert_eq!(a.wih(), b.wih());
+        let folds = folds_for(&pics, &config);
+        let mut n = 0;
+        cross_validate_with(&base, &pics, &mnist, &config, 5, &mut || n += 1);
+        assert_eq!((folds, n), (4, 3 * 8 * (4 - 1)));
     }
 }

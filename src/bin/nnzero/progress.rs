@@ -15,6 +15,7 @@ use nnzero::run::{EpochRecord, Observer};
 pub struct Progress {
     bar: Option<ProgressBar>,
     label: String,
+    unit: &'static str,
     total: u64,
     start: Instant,
     last_line: Instant,
@@ -26,6 +27,11 @@ pub const UPDATE_EVERY: u64 = 1000;
 impl Progress {
     /// Starts reporting an epoch of `total` samples.
     pub fn start(label: String, total: u64) -> Self {
+        Progress::counting(label, total, "samples")
+    }
+
+    /// Starts reporting `total` things, called `unit` ("pictures").
+    pub fn counting(label: String, total: u64, unit: &'static str) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total);
             // Not indicatif's `{per_sec}`, which prints "45,884.7102/s": whole samples.
@@ -48,6 +54,7 @@ impl Progress {
         Progress {
             bar,
             label,
+            unit,
             total,
             start: now,
             last_line: now,
@@ -64,10 +71,11 @@ impl Progress {
                     self.last_line = Instant::now();
                     let _ = writeln!(
                         std::io::stderr(),
-                        "{}: {done}/{} samples, {} samples/s",
+                        "{}: {done}/{} {unit}, {} {unit}/s",
                         self.label,
                         self.total,
-                        thousands(done as f64 / self.start.elapsed().as_secs_f64())
+                        thousands(done as f64 / self.start.elapsed().as_secs_f64()),
+                        unit = self.unit
                     );
                 }
             }

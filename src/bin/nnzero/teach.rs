@@ -11,10 +11,13 @@ use nnzero::digits::mnist::{CLASSES, PIXELS};
 use nnzero::format::atomic_save::check_writable;
 use nnzero::format::model;
 use nnzero::infer::eval::evaluate;
-use nnzero::teach::{cross_validate, folder, mnist_pool, score, teach, TeachConfig};
+use nnzero::teach::{
+    cross_validate_with, folder, folds_for, mnist_pool, score, teach_with, TeachConfig,
+};
 
 use crate::data::open_or_bundled;
 use crate::error::CliError;
+use crate::progress::Progress;
 
 /// Options of `nnzero teach`.
 #[derive(Args, Debug)]
@@ -66,7 +69,17 @@ pub fn run(args: &TeachArgs) -> Result<(), CliError> {
             net.outputs()
         )));
     }
-    let pictures = folder::read(&args.dir).map_err(|e| CliError::Mismatch(e.to_string()))?;
+    // Thousands of photos take minutes to prepare: say how far it has got.
+    let mut reading: Option<Progress> = None;
+    let pictures = folder::read_with(&args.dir, &mut |done, total| {
+        reading
+            .get_or_insert_with(|| Progress::counting("reading".into(), total as u64, "pictures"))
+            .update(done as u64);
+    });
+    if let Some(r) = reading {
+        r.finish();
+    }
+    let pictures = pictures.map_err(|e| CliError::Mismatch(e.to_string()))?;
     for s in &pictures.skipped {
         eprintln!("skipped {}: {}", s.path.display(), s.why);
     }
@@ -105,8 +118,19 @@ pub fn run(args: &TeachArgs) -> Result<(), CliError> {
     );
     let before = score(&net, examples);
     let mnist_before = evaluate(&net, &test)?;
-    let (after, _, folds) = cross_validate(&net, examples, &mnist, &config, args.seed);
-    teach(&mut net, examples, &mnist, &config, args.seed);
+    // Each fold's copy is taught the other folds' pictures, then the model all of them.
+    let passes = u64::from(config.passes) * n as u64;
+    let total = passes * (folds_for(examples, &config) as u64 - 1) + passes;
+    let mut teaching = Progress::counting("teaching".into(), total, "pictures");
+    let mut done = 0u64;
+    let mut taught = || {
+        done += 1;
+        teaching.update(done);
+    };
+    let (after, _, folds) =
+        cross_validate_with(&net, examples, &mnist, &config, args.seed, &mut taught);
+    teach_with(&mut net, examples, &mnist, &config, args.seed, &mut taught);
+    teaching.finish();
     let mnist_after = evaluate(&net, &test)?;
     let pct = |c: usize| 100.0 * c as f64 / n as f64;
     println!(
