@@ -849,7 +849,8 @@ fn a_killed_run_on_a_nearly_full_disk_resumes_and_is_told_its_checkpoint_stands(
         # Leave 400 kB: a checkpoint (about 153 kB) and the model, not three checkpoints more.
         avail=$(df -k --output=avail disk | tail -1)
         dd if=/dev/zero of=disk/filler bs=1k count=$((avail - 400)) 2>/dev/null
-        # Its first checkpoint 20,000 samples in: paused as soon as it trains, the disk filled.
+        # Its first checkpoint 20,000 samples in: paused as soon as it trains (the line comes
+        # once the room is checked), the disk filled.
         "$NNZERO" $A --resume --checkpoint-every 20000 > out2 2> err2 & pid=$!
         while ! grep -q "checkpoints go to" err2 && kill -0 $pid 2>/dev/null; do sleep 0.002; done
         kill -STOP $pid 2>/dev/null || true

@@ -105,6 +105,15 @@ impl Paths {
         let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
         let there = len(&self.checkpoint) + len(&checkpoint::previous_path(&self.checkpoint));
         let (model_needs, ckpt_needs) = (model, (3 * ckpt).saturating_sub(there).max(ckpt));
+        let err = |p: &Path, e| CliError::Save(p.to_path_buf(), e);
+        if same_dir(&self.save, &self.checkpoint) {
+            check_space(&self.save, model_needs + ckpt_needs).map_err(|e| err(&self.save, e))?;
+        } else {
+            check_space(&self.save, model_needs).map_err(|e| err(&self.save, e))?;
+            check_space(&self.checkpoint, ckpt_needs).map_err(|e| err(&self.checkpoint, e))?;
+        }
+        // Said once the room is there (a refusal is one line that gives the sizes itself), so
+        // this line also tells a script watching stderr that training is about to start.
         crate::progress::warn(format_args!(
             "checkpoints go to {} (about {} each, {}); the model is about {}",
             self.checkpoint.display(),
@@ -115,13 +124,7 @@ impl Paths {
             },
             human_bytes(model)
         ));
-        let err = |p: &Path, e| CliError::Save(p.to_path_buf(), e);
-        if same_dir(&self.save, &self.checkpoint) {
-            check_space(&self.save, model_needs + ckpt_needs).map_err(|e| err(&self.save, e))
-        } else {
-            check_space(&self.save, model_needs).map_err(|e| err(&self.save, e))?;
-            check_space(&self.checkpoint, ckpt_needs).map_err(|e| err(&self.checkpoint, e))
-        }
+        Ok(())
     }
 }
 

@@ -156,8 +156,10 @@ enum Cmd {
         /// Only pictures whose manifest row contains this text (a scene, a mode…).
         #[arg(long, default_value = "")]
         only: String,
-        /// At most this many pictures.
-        #[arg(long, default_value_t = 20)]
+        /// At most this many pictures (1 to 1,000: a sheet of more is too big to look at, and
+        /// its canvas would be gigabytes).
+        #[arg(long, default_value_t = 20,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
         count: usize,
         /// The PNG to write.
         #[arg(long)]
@@ -200,8 +202,9 @@ enum Cmd {
         /// Output folder [default: tests/data/numbers/<half>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// How many numbers.
-        #[arg(long, default_value_t = 120)]
+        /// How many numbers (1 to 10,000).
+        #[arg(long, default_value_t = 120,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
         count: usize,
         /// Score the numbers in --out with this model instead of drawing them.
         #[arg(long, value_name = "MODEL")]
@@ -927,6 +930,21 @@ fn book_preparation(path: &Path) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_bounded_on_the_command_line() {
+        use clap::Parser;
+        let sheet = |n: &str| {
+            Cli::try_parse_from(["hs", "sheet", "--dir", "d", "--out", "o.png", "--count", n])
+        };
+        assert!(sheet("1000").is_ok());
+        let err = sheet("1000000000").err().unwrap().to_string();
+        assert!(err.contains("1..=1000"), "{err}");
+        assert!(sheet("0").is_err());
+        let numbers = |n: &str| Cli::try_parse_from(["hs", "numbers", "--count", n]);
+        assert!(numbers("120").is_ok());
+        assert!(numbers("1000000000").is_err());
+    }
 
     #[test]
     fn a_model_of_another_shape_is_one_error_not_a_panic() {
