@@ -76,8 +76,10 @@ pub fn check_header(head: &[u8], len: u64) -> Result<(CheckpointHeader, usize), 
     if h.inputs == 0 || h.hidden == 0 || h.outputs == 0 {
         return Err(FORMAT.bad_header("a layer has no nodes").into());
     }
-    // The weights in the file and the network built from them.
+    // The weights in the file and the network built from them; the payload itself (a huge
+    // epoch log with a few weights is no smaller a file to read).
     FORMAT.check_budget("a network whose weights", 2 * 4 * h.weights())?;
+    FORMAT.check_budget("a checkpoint whose payload", h.payload_len())?;
     let expected = (header_len as u64)
         .saturating_add(h.payload_len())
         .saturating_add(TRAILER_LEN as u64);
@@ -120,6 +122,11 @@ fn encode_fields(c: &CheckpointView) -> Vec<u8> {
     w
 }
 
+/// Bytes of a payload of header `h` before its weights: the fields and the epoch log.
+pub fn fields_len(h: &CheckpointHeader) -> u64 {
+    h.payload_len() - 4 * h.weights()
+}
+
 /// Decodes a payload of header `h`, checking every field that can be checked without the
 /// data.
 pub fn decode_payload(h: &CheckpointHeader, bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
@@ -128,7 +135,37 @@ pub fn decode_payload(h: &CheckpointHeader, bytes: &[u8]) -> Result<Checkpoint, 
             "the payload's length is not the header's",
         ));
     }
-    let mut r = Reader { bytes };
+    let (fields, weights) = bytes.split_at(fields_len(h) as usize);
+    let (wih_n, _) = h.weight_counts();
+    let (wih, who) = weights.split_at(4 * wih_n as usize);
+    decode_parts(h, fields, f32s(wih), f32s(who))
+}
+
+/// Little-endian f32s.
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Decodes a payload of header `h` from its parts: the fields before the weights
+/// ([`fields_len`] bytes), and the weights, already read (so a loader can stream them straight
+/// into place).
+pub fn decode_parts(
+    h: &CheckpointHeader,
+    fields: &[u8],
+    wih: Vec<f32>,
+    who: Vec<f32>,
+) -> Result<Checkpoint, CheckpointError> {
+    if fields.len() as u64 != fields_len(h)
+        || (wih.len() as u64, who.len() as u64) != h.weight_counts()
+    {
+        return Err(CheckpointError::Invalid(
+            "the payload's length is not the header's",
+        ));
+    }
+    let mut r = Reader { bytes: fields };
     let (inputs, hidden, outputs, entries) = (h.inputs, h.hidden, h.outputs, h.logged);
     let lr = r.f32()?;
     let lr_final = r.opt_f32()?;
@@ -190,8 +227,11 @@ pub fn decode_payload(h: &CheckpointHeader, bytes: &[u8]) -> Result<Checkpoint, 
     if epochs == 0 {
         return Err(CheckpointError::Invalid("no epochs"));
     }
-    let wih = r.f32s(hidden as usize * inputs as usize)?;
-    let who = r.f32s(outputs as usize * hidden as usize)?;
+    if !r.bytes.is_empty() {
+        return Err(CheckpointError::Invalid(
+            "the payload's length is not the header's",
+        ));
+    }
     if !wih.iter().chain(&who).all(|w| w.is_finite()) {
         return Err(CheckpointError::Invalid("a weight is not a finite number"));
     }
@@ -270,13 +310,6 @@ impl Reader<'_> {
         let present = self.flag()?;
         let v = self.f32()?;
         Ok(present.then_some(v))
-    }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, CheckpointError> {
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            out.push(self.f32()?);
-        }
-        Ok(out)
     }
 }
 
@@ -529,6 +562,54 @@ mod tests {
                 ContainerError::WrongLength { .. }
             ))
         ));
+    }
+
+    #[test]
+    fn a_huge_epoch_log_is_over_the_budget_however_few_the_weights() {
+        // 20 million epochs logged: a 400 MB file of a 1-1-1 network.
+        let h = CheckpointHeader {
+            inputs: 1,
+            hidden: 1,
+            outputs: 1,
+            logged: 20_000_000,
+            deskew: false,
+        };
+        let mut head = h.encode();
+        head.resize(HEADER_PREFIX, 0);
+        let len = h.payload_len() + 64;
+        assert!(matches!(
+            check_header(&head, len),
+            Err(CheckpointError::Container(
+                ContainerError::OverBudget { .. }
+            ))
+        ));
+    }
+
+    #[test]
+    fn loading_streams_and_refuses_every_truncation_and_flipped_byte_as_decode_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.ckpt");
+        let c = example();
+        let bytes = encode(&c);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(encode(&super::super::load(&path).unwrap()), bytes);
+        for len in (0..bytes.len()).step_by(7) {
+            std::fs::write(&path, &bytes[..len]).unwrap();
+            assert!(super::super::load(&path).is_err(), "cut to {len} bytes");
+        }
+        for i in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= 0x10;
+            std::fs::write(&path, &damaged).unwrap();
+            let (loaded, decoded) = (super::super::load(&path), decode(&damaged));
+            assert!(loaded.is_err(), "byte {i}");
+            // The same answer: the checksum is checked before any field is believed.
+            assert_eq!(
+                loaded.unwrap_err().to_string(),
+                decoded.unwrap_err().to_string(),
+                "byte {i}"
+            );
+        }
     }
 
     #[test]

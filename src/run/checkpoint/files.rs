@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    check_header, decode, encode_to, Checkpoint, CheckpointError, CheckpointView, HEADER_PREFIX,
+    check_header, decode_parts, encode_to, fields_len, Checkpoint, CheckpointError, CheckpointView,
+    FORMAT, HEADER_PREFIX,
 };
+use crate::format::container::{CrcReader, TRAILER_LEN};
 
 /// `FILE.prev`: where the checkpoint before the newest one is kept.
 pub fn previous_path(path: &Path) -> PathBuf {
@@ -29,27 +31,52 @@ pub fn save<'a>(c: impl Into<CheckpointView<'a>>, path: &Path) -> Result<(), Che
     Ok(())
 }
 
-/// Reads and decodes the checkpoint at `path`. Its header is checked against the file's
-/// length first ([`check_header`]): a file of anything else, or whose header claims more than
-/// the memory budget, is refused before the rest is read (a 3 GB file took 3 GB and 18 s to
-/// be told it was no checkpoint).
+/// Reads and decodes the checkpoint at `path`, streaming it as models are read. Its header is
+/// checked against the file's length first ([`check_header`]): a file of anything else, or
+/// whose header claims more than the memory budget, is refused before the rest is read (a 3 GB
+/// file took 3 GB and 18 s to be told it was no checkpoint). Then the fields (a few hundred
+/// bytes), the weights straight into their vectors, and the checksum over all of it, before
+/// any field is believed: memory for one copy of the weights.
 pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    let mut bytes = Vec::new();
+    let mut head = Vec::new();
     (&mut file)
         .take(HEADER_PREFIX as u64)
-        .read_to_end(&mut bytes)?;
-    check_header(&bytes, len)?;
-    // Within the budget now, and the length the header implies.
-    bytes.reserve_exact(
-        usize::try_from(len)
-            .unwrap_or(0)
-            .saturating_sub(bytes.len()),
-    );
-    file.read_to_end(&mut bytes)?;
-    decode(&bytes)
+        .read_to_end(&mut head)?;
+    let (h, header_len) = check_header(&head, len)?;
+    let rest = std::io::Cursor::new(head.split_off(header_len)).chain(file);
+    let mut reader = CrcReader::new(std::io::BufReader::with_capacity(64 * 1024, rest));
+    reader.update(&head);
+    // Within the budget now, and exactly as long as the header says (the file could still
+    // change under us: then a short read is an error, not a panic).
+    let mut fields = vec![0u8; fields_len(&h) as usize];
+    reader.read_exact(&mut fields)?;
+    let (wih_n, who_n) = h.weight_counts();
+    let wih = read_f32s(&mut reader, wih_n as usize)?;
+    let who = read_f32s(&mut reader, who_n as usize)?;
+    let computed = reader.crc();
+    let mut trailer = [0u8; TRAILER_LEN];
+    reader.inner.read_exact(&mut trailer)?;
+    FORMAT.check_checksum(u32::from_le_bytes(trailer), computed)?;
+    decode_parts(&h, &fields, wih, who)
+}
+
+/// `n` little-endian f32s from `r`, 64 KiB at a time.
+fn read_f32s(r: &mut impl std::io::Read, n: usize) -> std::io::Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(n);
+    let mut buf = vec![0u8; 64 * 1024];
+    while out.len() < n {
+        let take = (4 * (n - out.len())).min(buf.len());
+        r.read_exact(&mut buf[..take])?;
+        out.extend(
+            buf[..take]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+    }
+    Ok(out)
 }
 
 /// The newest good checkpoint: `path`, or `FILE.prev` when `path` is damaged or missing.

@@ -21,7 +21,10 @@ use crate::format::container::{ContainerError, TRAILER_LEN};
 
 use super::{EpochRecord, Recipe};
 
-pub use codec::{check_header, decode, decode_payload, encode, encode_to, HEADER_PREFIX};
+pub use codec::{
+    check_header, decode, decode_parts, decode_payload, encode, encode_to, fields_len,
+    HEADER_PREFIX,
+};
 pub use files::{load, load_newest, previous_path, promote_previous, remove, save};
 pub use header::{CheckpointHeader, FORMAT, MAGIC, VERSION, VERSION_PLAIN};
 
