@@ -7,7 +7,9 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nnzero::live::web::{BODY_IDLE, HEADER_TIMEOUT, MAX_BODIES, MAX_BODY, MAX_EVENT_CLIENTS};
+use nnzero::live::web::{
+    BODY_IDLE, HEADER_TIMEOUT, MAX_BODIES_PER_CLIENT, MAX_BODY, MAX_EVENT_CLIENTS,
+};
 
 use super::{digit, json, raw, request, spawn, start, tiny_model};
 
@@ -117,6 +119,41 @@ fn silent_connections_under_a_low_file_limit_cannot_lock_a_browser_out() {
 }
 
 #[test]
+fn when_every_connection_is_busy_a_new_one_is_told_so() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    // 128 descriptors: room for 64 connections, each held by a live view here.
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -n 128 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_nnzero"))
+        .args(["serve", "--model", "m.nnz", "--web", "127.0.0.1:0"])
+        .current_dir(dir.path());
+    let (s, _) = spawn(command);
+    let mut views = Vec::new();
+    for _ in 0..64 {
+        let mut c = connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.write_all(b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        let mut first = [0u8; 64];
+        assert!(c.read(&mut first).unwrap() > 0);
+        views.push(c);
+    }
+    let r = read_until_closed(connect(s.addr).unwrap(), Duration::from_secs(10)).unwrap();
+    assert_eq!(status(&r), 503, "{r}");
+    assert!(json(&r)["error"].as_str().unwrap().contains("busy"), "{r}");
+    // One view closed: a place again, once the server notices (at the latest when the
+    // stream's next keep-alive, 15 s on, finds the socket gone).
+    drop(views.pop());
+    let until = Instant::now() + Duration::from_secs(25);
+    while request(s.addr, "GET", "/api/state", b"").0 != 200 {
+        assert!(Instant::now() < until, "no place came back");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
 fn stalled_uploads_hold_only_their_places_and_time_out() {
     let dir = tempfile::tempdir().unwrap();
     tiny_model(dir.path());
@@ -124,7 +161,8 @@ fn stalled_uploads_hold_only_their_places_and_time_out() {
     let head = format!(
         "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {MAX_BODY}\r\n\r\n"
     );
-    let stalled: Vec<TcpStream> = (0..MAX_BODIES)
+    // All from this machine's one address: its share of the places.
+    let stalled: Vec<TcpStream> = (0..MAX_BODIES_PER_CLIENT)
         .map(|_| {
             let mut c = connect(s.addr).unwrap();
             c.write_all(head.as_bytes()).unwrap();
@@ -134,7 +172,8 @@ fn stalled_uploads_hold_only_their_places_and_time_out() {
         .collect();
     let started = Instant::now();
     std::thread::sleep(Duration::from_millis(500));
-    // One more upload is refused at once, before its body is read; the rest is answered.
+    // One more upload from it is refused at once, before its body is read; the rest is
+    // answered.
     let (code, r) = request(s.addr, "POST", "/api/predict", &digit(7));
     assert_eq!(code, 503, "{r}");
     assert!(json(&r)["error"].as_str().unwrap().contains("try again"));

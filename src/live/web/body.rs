@@ -1,12 +1,16 @@
 //! Request bodies: how many are read at once, how big, and how slowly they may arrive.
 //!
 //! A body is the one thing a client can make the server hold in memory, so at most
-//! [`MAX_BODIES`] are read or worked on at once (503 beyond, before a byte of it is read), each
+//! [`MAX_BODIES`] are read or worked on at once, at most [`MAX_BODIES_PER_CLIENT`] of them from
+//! one address (503 beyond, before a byte of it is read: a few slow uploads from one machine
+//! cannot keep everyone else's pictures out), each
 //! at most [`MAX_BODY`] (413, refused on its `Content-Length` before reading when it says), and
 //! each must keep coming: nothing for [`BODY_IDLE`], or not all of it within [`BODY_TOTAL`],
 //! is a 408. So bodies never hold more than `MAX_BODIES × MAX_BODY` (40 MiB).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -18,24 +22,60 @@ use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::connections::Peer;
 use super::server::error;
 
 /// Largest request body accepted: a 12-megapixel phone JPEG is 3–6 MB.
 pub const MAX_BODY: usize = 10 << 20;
 /// Most request bodies read or worked on at once (a Pi decodes one or two photos at a time).
 pub const MAX_BODIES: usize = 4;
+/// Most of them from one address.
+pub const MAX_BODIES_PER_CLIENT: usize = 2;
 /// Longest wait for the next part of a body.
 pub const BODY_IDLE: Duration = Duration::from_secs(10);
 /// Longest a whole body may take: 10 MiB at 1.4 Mbit/s, a weak phone signal.
 pub const BODY_TOTAL: Duration = Duration::from_secs(60);
 
-/// The bodies being read or worked on now.
+/// The bodies being read or worked on now, and how many of them each address sends.
 #[derive(Clone)]
-pub struct Bodies(Arc<Semaphore>);
+pub struct Bodies {
+    places: Arc<Semaphore>,
+    by_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
 
 impl Default for Bodies {
     fn default() -> Bodies {
-        Bodies(Arc::new(Semaphore::new(MAX_BODIES)))
+        Bodies {
+            places: Arc::new(Semaphore::new(MAX_BODIES)),
+            by_client: Arc::default(),
+        }
+    }
+}
+
+/// One of a client's places, given back when dropped.
+struct ClientPlace(Arc<Mutex<HashMap<IpAddr, usize>>>, IpAddr);
+
+impl ClientPlace {
+    fn take(bodies: &Bodies, ip: IpAddr) -> Option<ClientPlace> {
+        let mut held = bodies.by_client.lock().unwrap_or_else(|e| e.into_inner());
+        let n = held.entry(ip).or_insert(0);
+        if *n >= MAX_BODIES_PER_CLIENT {
+            return None;
+        }
+        *n += 1;
+        Some(ClientPlace(Arc::clone(&bodies.by_client), ip))
+    }
+}
+
+impl Drop for ClientPlace {
+    fn drop(&mut self) {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = held.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.1);
+            }
+        }
     }
 }
 
@@ -53,7 +93,20 @@ pub async fn read(State(bodies): State<Bodies>, request: Request, next: Next) ->
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return too_large();
     }
-    let Ok(_place) = Arc::clone(&bodies.0).try_acquire_owned() else {
+    let ip = request
+        .extensions()
+        .get::<Peer>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |p| p.addr.ip());
+    let Some(_yours) = ClientPlace::take(&bodies, ip) else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "this machine is sending {MAX_BODIES_PER_CLIENT} pictures already: try again \
+                 once they are answered"
+            ),
+        );
+    };
+    let Ok(_place) = Arc::clone(&bodies.places).try_acquire_owned() else {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the server is reading {MAX_BODIES} pictures already: try again in a moment"),

@@ -8,6 +8,8 @@
 //!   browser. If every one is busy, the newcomer gets a 503 and is closed.
 //! - A request's header must arrive within [`HEADER_TIMEOUT`], counted from the connection's
 //!   start or the end of its last answer: an idle keep-alive is closed then too.
+//! - An answer must keep leaving: a client that stops reading for [`WRITE_TIMEOUT`] is closed
+//!   (hyper holds a whole answer until it is sent; a live view's stream never ends).
 //! - Each connection's read buffer is at most [`MAX_BUFFER`] (hyper's default is 400 KB).
 //! - A client that half-closes after sending its request still gets the answer.
 //!
@@ -15,6 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +39,8 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest read buffer a connection keeps: a request header must fit in it.
 pub const MAX_BUFFER: usize = 64 << 10;
+/// Longest a connection may go without taking any of an answer being sent to it.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The answer to a connection refused because every open one is busy.
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\
@@ -86,9 +91,12 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
                 continue;
             }
         };
-        let Some((id, busy, close)) = admit(&table, most) else {
-            // Best effort: the answer fits in any socket's buffer; never wait for this client.
-            let _ = stream.try_write(BUSY);
+        let Some((id, busy, close, evicted)) = admit(&table, most) else {
+            // Best effort, never waiting for this client: the answer fits in any socket's
+            // buffer. Written on the plain socket, which tokio has not yet seen ready.
+            if let Ok(stream) = stream.into_std() {
+                let _ = std::io::Write::write(&mut &stream, BUSY);
+            }
             continue;
         };
         let peer = Peer {
@@ -97,9 +105,24 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
         };
         let (router, table) = (router.clone(), Arc::clone(&table));
         tokio::spawn(async move {
+            // Off the table however the task ends (a panicking handler included).
+            let _listed = Listed(table, id);
             connection(stream, router, peer, busy, &close).await;
-            lock(&table).open.remove(&id);
         });
+        if evicted {
+            // Let the closed connection's task run and free its descriptor before the next
+            // accept: under a low file limit a burst could otherwise run out of them.
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// Removes connection `.1` from the table when dropped.
+struct Listed(Arc<Mutex<Table>>, u64);
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        lock(&self.0).open.remove(&self.1);
     }
 }
 
@@ -107,11 +130,12 @@ fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
     table.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Makes room for a new connection if there is none (closing the oldest idle one); its id
-/// and handles, or `None` if every open connection is busy.
-fn admit(table: &Mutex<Table>, most: usize) -> Option<(u64, Arc<AtomicUsize>, Arc<Notify>)> {
+/// Makes room for a new connection if there is none (closing the oldest idle one); its id,
+/// handles and whether one was closed, or `None` if every open connection is busy.
+fn admit(table: &Mutex<Table>, most: usize) -> Option<(u64, Arc<AtomicUsize>, Arc<Notify>, bool)> {
     let mut t = lock(table);
-    if t.open.len() >= most {
+    let evicted = t.open.len() >= most;
+    if evicted {
         let idle = t
             .open
             .iter()
@@ -131,7 +155,7 @@ fn admit(table: &Mutex<Table>, most: usize) -> Option<(u64, Arc<AtomicUsize>, Ar
             close: Arc::clone(&close),
         },
     );
-    Some((id, busy, close))
+    Some((id, busy, close, evicted))
 }
 
 /// [`MAX_CONNECTIONS`], or fewer under a lower limit of open files (at least 8).
@@ -159,7 +183,8 @@ async fn connection(
         let router = router.clone();
         async move {
             let Ok(response) = router.oneshot(request).await;
-            // Busy until the whole answer has been sent (a live view's stream never ends).
+            // Busy until hyper has taken the whole answer (a live view's stream never ends;
+            // a whole body is taken at once, and then [`WRITE_TIMEOUT`] bounds its sending).
             Ok::<_, Infallible>(response.map(|body| {
                 Body::new(Sending {
                     body,
@@ -173,10 +198,11 @@ async fn connection(
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(MAX_BUFFER)
         .half_close(true)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(WriteTimeout::new(stream)), service);
     let closed = close.notified();
-    // Either ends it; dropping the other closes the socket.
-    futures_util::future::select(std::pin::pin!(conn), std::pin::pin!(closed)).await;
+    // Either ends it; dropping the other closes the socket. `closed` is polled first, so a
+    // connection closed before its task first ran starts no request.
+    futures_util::future::select(std::pin::pin!(closed), std::pin::pin!(conn)).await;
 }
 
 /// Counts a request in progress on its connection while it lives.
@@ -218,5 +244,103 @@ impl http_body::Body for Sending {
 
     fn size_hint(&self) -> SizeHint {
         self.body.size_hint()
+    }
+}
+
+/// A socket whose writing fails with `TimedOut` once it has made no progress for
+/// [`WRITE_TIMEOUT`]: a client that stops reading cannot hold its answer, and its place, for
+/// ever.
+struct WriteTimeout {
+    socket: tokio::net::TcpStream,
+    /// Running since the first write that could not proceed.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl WriteTimeout {
+    fn new(socket: tokio::net::TcpStream) -> WriteTimeout {
+        WriteTimeout {
+            socket,
+            stalled: None,
+        }
+    }
+
+    /// What a write that made progress, or could not, returns.
+    fn progress<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        result: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if result.is_ready() {
+            self.stalled = None;
+            return result;
+        }
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_TIMEOUT)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for WriteTimeout {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.socket).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for WriteTimeout {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.socket).poll_write(cx, buf);
+        self.progress(cx, result)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.socket).poll_write_vectored(cx, bufs);
+        self.progress(cx, result)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.socket.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let result = Pin::new(&mut self.socket).poll_flush(cx);
+        self.progress(cx, result)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let result = Pin::new(&mut self.socket).poll_shutdown(cx);
+        self.progress(cx, result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busy_answer_is_a_whole_http_response_with_its_length() {
+        let text = std::str::from_utf8(BUSY).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 503 "));
+        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())));
+        assert!(serde_json::from_str::<serde_json::Value>(body).unwrap()["error"].is_string());
     }
 }

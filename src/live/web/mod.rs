@@ -31,16 +31,18 @@
 //! - It listens where it is told, and the program's default is 127.0.0.1 (this machine only).
 //! - Requests must name this machine, and only its own page may teach or save ([`Hosts`],
 //!   `origin.rs`): 403 otherwise.
-//! - Bodies over [`MAX_BODY`] (10 MiB) get 413, at most [`MAX_BODIES`] are read at once (503),
-//!   and a body must keep arriving (408): `body.rs`. Pictures are decoded with
+//! - Bodies over [`MAX_BODY`] (10 MiB) get 413, at most [`MAX_BODIES`] are read at once and
+//!   [`MAX_BODIES_PER_CLIENT`] from one address (503), and a body must keep arriving (408):
+//!   `body.rs`. At most [`MAX_LARGE_ANSWERS`] large answers are sent at once: `answer.rs`. Pictures are decoded with
 //!   `nnzero::prepare`'s limits (8192 px a side, 128 MiB), as `nnzero predict` reads files.
 //! - At most [`MAX_CONNECTIONS`] connections, idle ones closed to make room, headers within
-//!   [`HEADER_TIMEOUT`]: `connections.rs`.
+//!   [`HEADER_TIMEOUT`], answers taken within [`WRITE_TIMEOUT`]: `connections.rs`.
 //! - Only the compiled-in files are served, by exact path; nothing reads the file system.
 //! - At most [`MAX_EVENT_CLIENTS`] live views at once. The trainer publishes into a one-value
 //!   `watch` channel and never waits: a slow browser skips to the newest snapshot.
 //! - Teaching and saving are off unless `--teach` (and `--save FILE`) are given: 403.
 
+mod answer;
 mod assets;
 mod body;
 mod connections;
@@ -52,9 +54,10 @@ mod server;
 use std::fmt;
 use std::net::SocketAddr;
 
+pub use answer::MAX_LARGE_ANSWERS;
 pub use assets::{find as asset, Asset, ASSETS};
-pub use body::{BODY_IDLE, BODY_TOTAL, MAX_BODIES, MAX_BODY};
-pub use connections::{Peer, HEADER_TIMEOUT, MAX_BUFFER, MAX_CONNECTIONS};
+pub use body::{BODY_IDLE, BODY_TOTAL, MAX_BODIES, MAX_BODIES_PER_CLIENT, MAX_BODY};
+pub use connections::{Peer, HEADER_TIMEOUT, MAX_BUFFER, MAX_CONNECTIONS, WRITE_TIMEOUT};
 pub use hub::{Feed, Hub, Json, Mode};
 pub use origin::Hosts;
 pub use served::{Served, ServedError, MAX_REPEAT};

@@ -22,6 +22,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use super::answer::LargeAnswers;
 use super::assets;
 use super::body::{Bodies, MAX_BODY};
 use super::connections::{self, Peer};
@@ -40,6 +41,7 @@ pub const MAX_TILES: usize = 400;
 struct App {
     feed: Feed,
     served: Option<Arc<Served>>,
+    large: LargeAnswers,
     followers: Mutex<Vec<Following>>,
     next_follower: AtomicU64,
 }
@@ -101,6 +103,7 @@ impl Server {
         let app = Arc::new(App {
             feed,
             served,
+            large: LargeAnswers::default(),
             followers: Mutex::new(Vec::new()),
             next_follower: AtomicU64::new(0),
         });
@@ -441,7 +444,7 @@ async fn save(State(app): Shared) -> Response {
 
 async fn backquery(State(app): Shared) -> Response {
     match app.served.clone() {
-        Some(s) => blocking(move || json_body(s.backquery().to_string())).await,
+        Some(s) => app.large.json(move || s.backquery().to_string()).await,
         None => no_model(),
     }
 }
@@ -460,5 +463,7 @@ async fn weights(State(app): Shared, uri: Uri) -> Response {
             )
         }
     };
-    blocking(move || json_body(served.weights(count).to_string())).await
+    app.large
+        .json(move || served.weights(count).to_string())
+        .await
 }

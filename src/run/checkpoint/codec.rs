@@ -78,7 +78,7 @@ pub fn check_header(head: &[u8], len: u64) -> Result<(CheckpointHeader, usize), 
     }
     // The weights in the file and the network built from them; the payload itself (a huge
     // epoch log with a few weights is no smaller a file to read).
-    FORMAT.check_budget("a network whose weights", 2 * 4 * h.weights())?;
+    FORMAT.check_budget("a network whose weights", h.weights().saturating_mul(8))?;
     FORMAT.check_budget("a checkpoint whose payload", h.payload_len())?;
     let expected = (header_len as u64)
         .saturating_add(h.payload_len())
@@ -124,7 +124,8 @@ fn encode_fields(c: &CheckpointView) -> Vec<u8> {
 
 /// Bytes of a payload of header `h` before its weights: the fields and the epoch log.
 pub fn fields_len(h: &CheckpointHeader) -> u64 {
-    h.payload_len() - 4 * h.weights()
+    h.payload_len()
+        .saturating_sub(h.weights().saturating_mul(4))
 }
 
 /// Decodes a payload of header `h`, checking every field that can be checked without the
@@ -560,6 +561,26 @@ mod tests {
             decode(&longer),
             Err(CheckpointError::Container(
                 ContainerError::WrongLength { .. }
+            ))
+        ));
+    }
+
+    #[test]
+    fn weights_whose_bytes_would_wrap_to_nothing_are_over_the_budget() {
+        // 2⁶² weights: 4 and 8 bytes each wrap a u64 to 0.
+        let h = CheckpointHeader {
+            inputs: (1 << 31) - 1,
+            hidden: 1 << 31,
+            outputs: 1,
+            logged: 0,
+            deskew: false,
+        };
+        let mut head = h.encode();
+        head.resize(HEADER_PREFIX, 0);
+        assert!(matches!(
+            check_header(&head, 200),
+            Err(CheckpointError::Container(
+                ContainerError::OverBudget { .. }
             ))
         ));
     }

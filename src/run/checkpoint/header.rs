@@ -49,7 +49,8 @@ impl CheckpointHeader {
     /// Weights in `wih` and `who`.
     pub(super) fn weights(&self) -> u64 {
         let (wih, who) = self.weight_counts();
-        wih + who
+        // Saturating: a header may claim 2⁶² weights, whose bytes would wrap to nothing.
+        wih.saturating_add(who)
     }
 
     /// Weights in `wih` and in `who`.
@@ -90,8 +91,10 @@ impl CheckpointHeader {
         Ok((h, len))
     }
 
-    /// The payload's length: fixed fields, the log, the learning rate, the weights.
+    /// The payload's length: fixed fields, the log, the learning rate, the weights
+    /// (saturating at `u64::MAX`).
     pub(super) fn payload_len(&self) -> u64 {
-        FIXED_LEN + LOG_ENTRY_LEN * self.logged as u64 + 4 + 4 * self.weights()
+        (FIXED_LEN + LOG_ENTRY_LEN * self.logged as u64 + 4)
+            .saturating_add(self.weights().saturating_mul(4))
     }
 }
