@@ -10,6 +10,8 @@ the server's peak resident memory (VmHWM) and how `/api/state` answers meanwhile
   stalled   200 connections each declaring a 10 MiB body, sending 9 MiB of it, then stalling
   uploads   100 connections each sending a whole 10 MiB body as fast as they can
   idle      1,100 connections that send nothing (and 100 more with half a header)
+  answers   250 connections each asking a 784-400-10 model for /api/weights?count=400 (about
+            2 MB of JSON) and never reading it (each with a small receive buffer)
 
 Prints one line a scenario. Needs nothing beyond Python's standard library.
 """
@@ -147,12 +149,38 @@ def scenario_idle(binary, model, files, port, count, half):
           f"server up: {alive}", flush=True)
 
 
+def scenario_answers(binary, model, files, port, count):
+    p = start(binary, model, files, port)
+    hold = []
+    for _ in range(count):
+        try:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.settimeout(2)
+            s.connect(("127.0.0.1", port))
+            s.sendall(b"GET /api/weights?count=400 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            hold.append(s)
+        except OSError:
+            pass
+    time.sleep(10)
+    live = probes(port)
+    peak = vm(p.pid, "VmHWM")
+    alive = p.poll() is None
+    for s in hold:
+        s.close()
+    p.kill()
+    p.wait()
+    print(f"answers: {len(hold)} connections asked; peak RSS {peak} MiB; {live}; "
+          f"server up: {alive}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--files", type=int, default=1024)
     ap.add_argument("--port", type=int, default=18931)
     ap.add_argument("--address-space", type=int, metavar="MIB")
+    ap.add_argument("--only", help="run only this scenario")
     args = ap.parse_args()
     global LIMITS
     if args.address_space:
@@ -164,10 +192,23 @@ def main():
     subprocess.run([args.binary, "train", "--limit", "100", "--epochs", "1", "--hidden", "10",
                     "--save", model], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
+    # 400 hidden nodes for the answers: 400 weight tiles to ask for.
+    wide = os.path.join(d, "wide.nnz")
+    subprocess.run([args.binary, "train", "--limit", "100", "--epochs", "1", "--hidden", "400",
+                    "--save", wide], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     b, f, port = args.binary, args.files, args.port
-    scenario_uploads(b, model, f, port, 200, 10 * MIB, 9 * MIB, "stalled")
-    scenario_uploads(b, model, f, port + 1, 100, 10 * MIB, 10 * MIB, "uploads")
-    scenario_idle(b, model, f, port + 2, 1100, 100)
+    runs = {
+        "stalled": lambda: scenario_uploads(b, model, f, port, 200, 10 * MIB, 9 * MIB,
+                                            "stalled"),
+        "uploads": lambda: scenario_uploads(b, model, f, port + 1, 100, 10 * MIB, 10 * MIB,
+                                            "uploads"),
+        "idle": lambda: scenario_idle(b, model, f, port + 2, 1100, 100),
+        "answers": lambda: scenario_answers(b, wide, f, port + 3, 250),
+    }
+    for name, run in runs.items():
+        if args.only in (None, name):
+            run()
 
 
 if __name__ == "__main__":
