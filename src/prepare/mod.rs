@@ -7,21 +7,21 @@
 //! margins and the shadows, and the network sees a small grey smudge. This module does what
 //! MNIST did, after finding the digit among what a photo or a paint program adds:
 //!
-//! 1. [`decode`]: PNG or JPEG straight to 8-bit luminance (transparency composited onto
+//! 1. `decode.rs`: PNG or JPEG straight to 8-bit luminance (transparency composited onto
 //!    white), shrunk by box averaging as it is read so no more than about a megapixel is ever
 //!    worked on, within a memory budget that suits a Pi; tiny pictures are enlarged smoothly;
-//! 2. [`background`]: for each polarity (dark ink on light paper, light on dark), the paper is
+//! 2. `background.rs`: for each polarity (dark ink on light paper, light on dark), the paper is
 //!    what a grey-level opening with a window wider than any stroke leaves (the top-hat): uneven
 //!    light, shadows, the desk and the paper's edge all go, strokes stay;
-//! 3. [`threshold`]: Otsu's threshold of what is left, kept above the paper's noise;
-//! 4. [`lines`] and [`components`]: ruled lines are taken out, and the digit is the most
+//! 3. `threshold.rs`: Otsu's threshold of what is left, kept above the paper's noise;
+//! 4. `lines.rs` and `components.rs`: ruled lines are taken out, and the digit is the most
 //!    digit-like connected ink — not touching the picture's edge, not a hole between strokes,
 //!    not a speck — with the pieces near it of at least a tenth of its ink;
-//!    [`polarity`] keeps whichever polarity found the more digit-like ink;
-//! 5. [`fit`]: crop, scale the longer side to 20 px with antialiasing, keeping the aspect
+//!    `polarity.rs` keeps whichever polarity found the more digit-like ink;
+//! 5. `fit.rs`: crop, scale the longer side to 20 px with antialiasing, keeping the aspect
 //!    ratio, and place it in 28×28 with its centre of mass at the centre.
 //!
-//! A whole number written on one line ([`read_number_file`]): [`segment`] finds the pieces
+//! A whole number written on one line ([`read_number_file`]): `segment.rs` finds the pieces
 //! beside the digit on its line and groups them into digits, each then fitted as in 5.
 //!
 //! Everything is integer or `f32` arithmetic in a fixed order: the same picture gives the same
