@@ -293,10 +293,12 @@ def foreign_page(binary, model):
 def live_page(binary, workdir, shots):
     for phone in (False, True):
         size = "phone" if phone else "desktop"
-        # Long enough to be still training when the checks are done; killed after them. Each
-        # run saves to a file of its own: a killed run leaves its checkpoint, which a new run
-        # to the same file refuses to overwrite without --resume.
-        proc, url = start(binary, ["train", "--epochs", "6", "--hidden", "100",
+        # Long enough to be still training when the checks are done (the test profile trains
+        # 100 hidden nodes at over 100,000 samples/s: six epochs once ended before the phone's
+        # checks); killed after them. Each run saves to a file of its own: a killed run leaves
+        # its checkpoint, which a new run to the same file refuses to overwrite without
+        # --resume.
+        proc, url = start(binary, ["train", "--epochs", "40", "--hidden", "100",
                                    "--save", os.path.join(workdir, f"live-{size}.nnz")], workdir)
         try:
             d = browser(phone)
