@@ -88,18 +88,23 @@ fn a_request_whose_client_half_closes_is_still_answered() {
     }
 }
 
-#[test]
-fn silent_connections_under_a_low_file_limit_cannot_lock_a_browser_out() {
-    let dir = tempfile::tempdir().unwrap();
-    tiny_model(dir.path());
-    // 128 descriptors for the server: before the limits, 300 silent sockets took them all.
+/// `nnzero serve --model m.nnz` in `dir` under `ulimit -n 128`: room for 64 connections.
+fn serve_with_128_files(dir: &std::path::Path) -> super::Serving {
     let mut command = Command::new("sh");
     command
         .args(["-c", "ulimit -n 128 && exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_nnzero"))
         .args(["serve", "--model", "m.nnz", "--web", "127.0.0.1:0"])
-        .current_dir(dir.path());
-    let (s, _) = spawn(command);
+        .current_dir(dir);
+    spawn(command).0
+}
+
+#[test]
+fn silent_connections_under_a_low_file_limit_cannot_lock_a_browser_out() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path());
+    // Before the limits, 300 silent sockets took all 128 of the server's descriptors.
+    let s = serve_with_128_files(dir.path());
     let mut silent = Vec::new();
     for i in 0..300 {
         if let Some(mut c) = connect(s.addr) {
@@ -122,14 +127,8 @@ fn silent_connections_under_a_low_file_limit_cannot_lock_a_browser_out() {
 fn when_every_connection_is_busy_a_new_one_is_told_so() {
     let dir = tempfile::tempdir().unwrap();
     tiny_model(dir.path());
-    // 128 descriptors: room for 64 connections, each held by a live view here.
-    let mut command = Command::new("sh");
-    command
-        .args(["-c", "ulimit -n 128 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_nnzero"))
-        .args(["serve", "--model", "m.nnz", "--web", "127.0.0.1:0"])
-        .current_dir(dir.path());
-    let (s, _) = spawn(command);
+    // Room for 64 connections, each held by a live view here.
+    let s = serve_with_128_files(dir.path());
     let mut views = Vec::new();
     for _ in 0..64 {
         let mut c = connect(s.addr).unwrap();
