@@ -280,14 +280,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn teaching_is_deterministic_and_learns_the_pictures() {
-        // Two "digits" the network has never seen: bars at different places, labelled 3 and 8.
-        let pics: Vec<Example> = (0..4)
+    /// Two "digits" the network has never seen (bars at different places, labelled 3 and 8,
+    /// four of each), MNIST stand-ins to mix in, and an untrained 784-20-10 network.
+    fn unseen_bars() -> (Vec<Example>, Vec<Example>, Network) {
+        let pics = (0..4)
             .flat_map(|i| [bar(3, 6 + i), bar(8, 18 + i)])
             .collect();
-        let mnist: Vec<Example> = (0..10).map(|d| bar(d as u8, 13)).collect();
-        let base = Network::new(PIXELS, 20, CLASSES, 0.1, 1);
+        let mnist = (0..10).map(|d| bar(d as u8, 13)).collect();
+        (pics, mnist, Network::new(PIXELS, 20, CLASSES, 0.1, 1))
+    }
+
+    #[test]
+    fn teaching_is_deterministic_and_learns_the_pictures() {
+        let (pics, mnist, base) = unseen_bars();
         let config = TeachConfig {
             passes: 10,
             lr: 0.1,
@@ -306,11 +311,7 @@ mod tests {
 
     #[test]
     fn progress_counts_every_picture_of_every_pass_and_fold() {
-        let pics: Vec<Example> = (0..4)
-            .flat_map(|i| [bar(3, 6 + i), bar(8, 18 + i)])
-            .collect();
-        let mnist: Vec<Example> = (0..10).map(|d| bar(d as u8, 13)).collect();
-        let base = Network::new(PIXELS, 20, CLASSES, 0.1, 1);
+        let (pics, mnist, base) = unseen_bars();
         let config = TeachConfig {
             passes: 3,
             ..TeachConfig::DEFAULT

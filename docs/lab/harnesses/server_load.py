@@ -126,6 +126,18 @@ def scenario_uploads(binary, model, files, port, count, declared, send, label):
           flush=True)
 
 
+def measure_and_stop(p, port, hold):
+    """Probes /api/state, reads the peak memory, then closes `hold` and stops the server."""
+    live = probes(port)
+    peak = vm(p.pid, "VmHWM")
+    alive = p.poll() is None
+    for s in hold:
+        s.close()
+    p.kill()
+    p.wait()
+    return f"peak RSS {peak} MiB; {live}; server up: {alive}"
+
+
 def scenario_idle(binary, model, files, port, count, half):
     p = start(binary, model, files, port)
     hold = []
@@ -138,15 +150,7 @@ def scenario_idle(binary, model, files, port, count, half):
         except OSError:
             pass
     time.sleep(1)
-    live = probes(port)
-    peak = vm(p.pid, "VmHWM")
-    alive = p.poll() is None
-    for s in hold:
-        s.close()
-    p.kill()
-    p.wait()
-    print(f"idle: {len(hold)} connections opened; peak RSS {peak} MiB; {live}; "
-          f"server up: {alive}", flush=True)
+    print(f"idle: {len(hold)} connections opened; {measure_and_stop(p, port, hold)}", flush=True)
 
 
 def scenario_answers(binary, model, files, port, count):
@@ -163,15 +167,8 @@ def scenario_answers(binary, model, files, port, count):
         except OSError:
             pass
     time.sleep(10)
-    live = probes(port)
-    peak = vm(p.pid, "VmHWM")
-    alive = p.poll() is None
-    for s in hold:
-        s.close()
-    p.kill()
-    p.wait()
-    print(f"answers: {len(hold)} connections asked; peak RSS {peak} MiB; {live}; "
-          f"server up: {alive}", flush=True)
+    print(f"answers: {len(hold)} connections asked; {measure_and_stop(p, port, hold)}",
+          flush=True)
 
 
 def main():
