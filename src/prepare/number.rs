@@ -22,8 +22,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
+use super::components::label;
 use super::fill::fill_hollow_strokes;
 use super::gray::{self, Gray};
+use super::lines::remove_ruled_lines;
 use super::polarity::{dilate1, find_digit, find_digit_as, Found};
 use super::segment::{columns, cut_candidates, cut_columns, line, Group, Line, WIDE, WIDE_ALONE};
 use super::{decode, fit, PrepareError, TIGHT_CROP_MARGIN_DIV, TIGHT_CROP_MAX_SIDE};
@@ -206,9 +208,13 @@ pub fn read_number_gray(
     // The line in the polarity the single digit was found in, and in the other one; the
     // reading the network is surer of wins.
     let mut best: Option<(f32, Vec<NumberDigit>, &Found, bool)> = None;
-    // The other polarity only when today's find is not ink on paper and the other's is: the
-    // paper between a thin pen's digits, found as light ink, where the digits are dark.
-    let other = if found.on_paper {
+    // The other polarity when today's find is not ink on paper, or is wider than tall, and
+    // the other's is ink on paper: the paper between a thin pen's digits, found as light ink
+    // where the digits are dark (on a sheet photographed on a dark desk, the desk makes the
+    // paper look like the ink).
+    let wider_than_tall =
+        fit::bounding_box(&found.ink, w, h).is_some_and(|b| b.2 - b.0 > b.3 - b.1);
+    let other = if found.on_paper && !wider_than_tall {
         None
     } else {
         find_digit_as(&work, Some(!found.inverted)).filter(|o| o.on_paper)
@@ -230,9 +236,22 @@ pub fn read_number_gray(
             best = Some((score, digits, f, cut && !lone));
         }
     }
-    let Some((_, mut digits, f, recut)) = best else {
+    let Some((score, mut digits, f, recut)) = best else {
         return single(read);
     };
+    // A faint pencil's strokes lose their faintest parts to the threshold (a 0 found as two
+    // arcs, a 7 without its bar): the line is read again with those parts joined back, and
+    // the reading the network is surer of wins. Only a line already read as a number.
+    let fainter = with_faint_strokes(f, w, h);
+    let mut recut = recut;
+    let mut f = f;
+    if let Some(faint) = &fainter {
+        if let Some((d, false, cut)) = read_line(faint, w, h, &to_source, Cuts::Even, read)? {
+            if d.len() >= 2 && sureness(&d) > score + FAINT_MARGIN {
+                (digits, f, recut) = (d, faint, cut);
+            }
+        }
+    }
     // A line of several groups read as a number, with touching digits in it: cut again, with
     // every cut column weighed ([`best_cut`]). Only a line already read as a number, so that
     // no picture of one digit reads otherwise than it did.
@@ -247,6 +266,36 @@ pub fn read_number_gray(
         digits,
         inverted: f.inverted,
         source_size,
+    })
+}
+
+/// `found` with its mask grown by hysteresis: ink above half the threshold is kept where it
+/// touches ink above the threshold (as Canny keeps an edge's weak parts). `None` when that
+/// adds nothing.
+fn with_faint_strokes(found: &Found, w: usize, h: usize) -> Option<Found> {
+    let threshold = found
+        .mask
+        .iter()
+        .zip(&found.hat)
+        .filter(|(&m, _)| m)
+        .map(|(_, &v)| v)
+        .min()?;
+    let low = threshold / 2;
+    let mut weak: Vec<bool> = found.hat.iter().map(|&v| v > low).collect();
+    remove_ruled_lines(&mut weak, w, h);
+    let (labels, pieces) = label(&weak, w, h);
+    let mut strong = vec![false; pieces.len() + 1];
+    for (&l, &m) in labels.iter().zip(&found.mask) {
+        strong[l as usize] |= m && l != 0;
+    }
+    let mask: Vec<bool> = labels
+        .iter()
+        .zip(&found.mask)
+        .map(|(&l, &m)| m || strong[l as usize])
+        .collect();
+    (mask != found.mask).then(|| Found {
+        mask,
+        ..found.clone()
     })
 }
 
@@ -288,6 +337,12 @@ fn top(d: &NumberDigit) -> f32 {
 /// A reading of several digits is kept only if the network reads one of them at least this
 /// surely.
 const NUMBER_PART_SURE: f32 = 0.5;
+
+/// How much surer (in [`sureness`]) the network must be of a line read with its faint strokes
+/// joined back ([`with_faint_strokes`]) for that reading to win: on the tuning half, the
+/// readings it rightly replaced were 0.06–0.85 surer, those it would wrongly have replaced at
+/// most 0.04.
+const FAINT_MARGIN: f32 = 0.05;
 
 /// The shortest part of a lone piece's cut, as a fraction of the tallest.
 const LONE_PART_HEIGHT: f32 = 0.5;
@@ -626,7 +681,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(n.digits.len(), 3, "{:?}", count(&n));
-        assert_eq!(reads, 3);
+        // Each digit once, and once more with the line's faint strokes joined back (the rings'
+        // antialiased rims); the network is no surer of that reading, so the first stays.
+        assert_eq!(reads, 6);
         let xs = count(&n);
         assert!(xs.windows(2).all(|p| p[0] < p[1]), "{xs:?}");
         // Boxes are in the picture's pixels (twice the decoded size here).

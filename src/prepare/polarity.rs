@@ -14,6 +14,7 @@ use super::lines::remove_ruled_lines;
 use super::threshold::split;
 
 /// The digit found in a picture.
+#[derive(Clone)]
 pub(super) struct Found {
     /// Ink strength 0..1 per pixel of the working picture (0 off the digit).
     pub ink: Vec<f32>,

@@ -1,11 +1,11 @@
 //! Whole numbers (issue 23): the report half of tests/data/numbers (drawn by `handwriting-set
 //! numbers --half report`, see tools/handwriting-set/src/numbers.rs) read by `nnzero predict`
 //! with the model of `--augment --seed 1`. The reading was tuned on the tuning half only; this
-//! report half (the third draw, seed 7331 + 25: each earlier one was read before the method
-//! last changed) was read once, after the touching digits' cuts were fixed: 103/120 = 85.8 % of
-//! numbers, 78/90 = 86.7 % of 2–6-digit numbers, 534/582 = 91.8 % of digits
-//! (tests/data/numbers/report-score-aug1.txt, docs/lab/2026-12-05-touching-digits.md). The
-//! issue's target, 90 % of 2–6-digit numbers, is not met.
+//! report half (the fourth draw, seed 7331 + 26: each earlier one was read before the method
+//! last changed) was read once, after the other polarity and the faint strokes were added:
+//! 105/120 = 87.5 % of numbers, 82/90 = 91.1 % of 2–6-digit numbers (the issue's target is
+//! 90 %), 521/582 = 89.5 % of digits (tests/data/numbers/report-score-aug1.txt,
+//! docs/lab/2026-12-06-numbers-on-a-desk-and-in-pencil.md).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -67,12 +67,13 @@ fn the_augment_recipe_reads_the_report_half_of_numbers() {
         "numbers {whole}/{}, 2-6 digits {short}/{short_n}, digits {digits}/{digits_n}",
         entries.len()
     );
-    // Measured 103, 78 and 534 (the cuts of before read 97, 76 and 493). The model is the
-    // same bits on every machine, so these are what every run reads; the margin of two lets a
-    // change elsewhere in the preparation move a picture or two without re-blessing, not more.
-    assert!(whole >= 101, "{whole}/120 numbers");
-    assert!(short >= 76, "{short}/{short_n} numbers of 2-6 digits");
-    assert!(digits >= 529, "{digits}/{digits_n} digits");
+    // Measured 105, 82 and 521 (the reading of before, 4be9999, read 102, 81 and 514). The
+    // model is the same bits on every machine, so these are what every run reads; the margin
+    // of two lets a change elsewhere in the preparation move a picture or two without
+    // re-blessing, not more.
+    assert!(whole >= 103, "{whole}/120 numbers");
+    assert!(short >= 80, "{short}/{short_n} numbers of 2-6 digits");
+    assert!(digits >= 516, "{digits}/{digits_n} digits");
 }
 
 /// Touching digits of the tuning half that the cuts weighed by the network alone misread: a 1
@@ -81,9 +82,14 @@ fn the_augment_recipe_reads_the_report_half_of_numbers() {
 /// reads both.
 #[test]
 fn touching_digits_are_cut_by_shape_as_well_as_by_the_network() {
+    tuning_half_reads(&[("071_891203.png", "891203"), ("107_19993.jpg", "19993")]);
+}
+
+/// Each picture of the tuning half reads as the number given, with the `--augment` model.
+fn tuning_half_reads(pictures: &[(&str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
     let (model, _) = common::augment_model();
-    for (file, want) in [("071_891203.png", "891203"), ("107_19993.jpg", "19993")] {
+    for &(file, want) in pictures {
         let pic = set_dir("tune").join(file);
         let out = stdout(&nnzero(
             dir.path(),
@@ -96,6 +102,22 @@ fn touching_digits_are_cut_by_shape_as_well_as_by_the_network() {
         ));
         assert_eq!(out.split('\t').nth(1), Some(want), "{out}");
     }
+}
+
+/// Numbers of the tuning half the reading of before misread. On a sheet photographed on a
+/// dark desk, the paper between the digits was taken for light ink and the number read as
+/// one digit (`95152425` read `2`, `55` read `6`): a find wider than tall now has the other
+/// polarity read too. A faint pencil's strokes lost their faintest parts (`87030587` read
+/// `84030584`, `637793` read `631143`): a line read as a number is read again with them
+/// joined back by hysteresis.
+#[test]
+fn a_sheet_on_a_desk_and_a_faint_pencil_read_as_numbers() {
+    tuning_half_reads(&[
+        ("079_95152425.jpg", "95152425"),
+        ("085_55.jpg", "55"),
+        ("039_87030587.jpg", "87030587"),
+        ("069_637793.png", "637793"),
+    ]);
 }
 
 #[test]
