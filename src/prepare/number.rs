@@ -220,7 +220,13 @@ pub fn read_number_gray(
         find_digit_as(&work, Some(!found.inverted)).filter(|o| o.on_paper)
     };
     for f in std::iter::once(&found).chain(other.as_ref()) {
-        let Some((digits, lone, cut)) = read_line(f, w, h, &to_source, Cuts::Even, read)? else {
+        let line = match read_line(f, w, h, &to_source, Cuts::Even, read) {
+            // More than 32 digits in the other polarity (the paper between strokes, cut up) is
+            // not this picture's number: the polarity found first decides.
+            Err(NumberError::TooManyDigits(_)) if !std::ptr::eq(f, &found) => None,
+            line => line?,
+        };
+        let Some((digits, lone, cut)) = line else {
             continue;
         };
         // Several pieces none of which the network reads surely are not a number: the
@@ -246,7 +252,9 @@ pub fn read_number_gray(
     let mut recut = recut;
     let mut f = f;
     if let Some(faint) = &fainter {
-        if let Some((d, false, cut)) = read_line(faint, w, h, &to_source, Cuts::Even, read)? {
+        // More than 32 digits with the faint strokes (specks joined into pieces) is no better
+        // reading: the first one stands.
+        if let Ok(Some((d, false, cut))) = read_line(faint, w, h, &to_source, Cuts::Even, read) {
             if d.len() >= 2 && sureness(&d) > score + FAINT_MARGIN {
                 (digits, f, recut) = (d, faint, cut);
             }
