@@ -25,13 +25,16 @@
 //! Then where one thread's time goes (`--no-phases` skips it): an epoch of the trainer's steps
 //! one by one, each timed, in nanoseconds a sample, with the sigmoid's exponentials also by
 //! `libm::expf` one call at a time beside [`nnzero::net::exp`], and a check that the steps
-//! trained the trainer's weights bit for bit.
+//! trained the trainer's weights bit for bit; and where two threads' time goes: the two halves
+//! of the sweep side by side with no hand-offs, and a round trip between the cores, against
+//! the two-thread trainer's sample.
 //!
-//! Then the cost of `--augment`: one epoch of `nnzero train` (a [`Run`] of the book's recipe,
-//! samples streamed from the blob) plain and with `--augment` (three times the samples, the
-//! copies made by the pipeline's producers), on one thread and on the default threads, the
-//! training time of each (the test pass left out) and their ratio; the issue's target is
-//! about 3.3. `--augment-rounds N` repeats them (default 1), `--no-augment` skips them.
+//! Then the cost of `--augment`: one epoch of `nnzero train` (a [`Run`], samples streamed from
+//! the blob) of the book's 784-200-10 network and of `--augment`'s 784-400-10, each plain and
+//! with two augmented copies a record (three times the samples, the copies made by the
+//! pipeline's producers), on one thread and on the default threads: the training time of each
+//! (the test pass left out) and its cost per sample and weight against the book's plain epoch.
+//! `--augment-rounds N` repeats them (default 1), `--no-augment` skips them.
 
 mod limit;
 mod peers;
@@ -307,6 +310,9 @@ fn main() {
 
     if o.phases {
         phases::phases(&labels, &pixels, record, o.rounds);
+        let two = o.threads.iter().position(|&t| t == 2);
+        let two_ns = two.map(|i| 1e9 / median(rates[i].clone()));
+        phases::two_threads(&pixels, record, o.rounds, two_ns);
     }
 
     if o.augment_rounds > 0 {
@@ -422,66 +428,78 @@ fn producers_against_each_other(data: &Dataset, records: u64) {
 
 /// One epoch of the book's recipe through [`Run`], plain and with `--augment`, on one thread
 /// and on the default threads (each kind's own default: `--augment` keeps cores for its
-/// producers): seconds of training for each and the ratio.
+/// producers): seconds of training for each, the ratio, and each epoch's cost per sample and
+/// weight against the book's plain epoch (the issue's target: `--augment`'s 784-400-10 epoch
+/// within 1.3× of the book's 784-200-10 one).
 fn augment_against_plain(rounds: usize) {
     println!("--augment (3× the samples) against a plain epoch, training time of one epoch:");
-    println!(" the book's network, 784-200-10:");
-    augment_against_plain_at(rounds, Recipe::BOOK, false);
-    // What `nnzero train --augment` trains (deskewed, the producers standing each record
-    // upright), against a plain epoch of the same network (`nnzero train --hidden 400`).
     let h = Recipe::HANDWRITING;
-    println!(
-        " --augment's network, 784-{}-10 (deskewed with --augment):",
-        h.hidden
-    );
-    augment_against_plain_at(
-        rounds,
-        Recipe {
-            hidden: h.hidden,
-            ..Recipe::BOOK
-        },
-        h.deskew,
-    );
-}
-
-/// [`augment_against_plain`] for one network: `base` plain, and with two copies a record
-/// (deskewed if `deskew`).
-fn augment_against_plain_at(rounds: usize, base: Recipe, deskew: bool) {
-    let epoch = |augment: bool, threads: Option<usize>| -> (f64, usize) {
-        let recipe = Recipe {
-            epochs: 1,
-            augment_copies: if augment { 2 } else { 0 },
-            deskew: augment && deskew,
-            ..base
-        };
-        let train = Dataset::bundled_train().unwrap_or_else(|e| panic!("{e}"));
-        let test = Dataset::bundled_test().unwrap_or_else(|e| panic!("{e}"));
-        let mut run = Run::new(recipe, train, test).unwrap_or_else(|e| panic!("{e}"));
-        if let Some(t) = threads {
-            run = run.with_threads(t);
-        }
-        let used = run.threads();
-        run.run_to_end(&mut []).unwrap_or_else(|e| panic!("{e}"));
-        (run.log()[0].took.as_secs_f64(), used)
+    let wide = Recipe {
+        hidden: h.hidden,
+        ..Recipe::BOOK
     };
     for threads in [Some(1), None] {
-        let mut ratios = Vec::new();
-        for _ in 0..rounds {
-            let (plain, tp) = epoch(false, threads);
-            let (augment, ta) = epoch(true, threads);
-            ratios.push(augment / plain);
-            println!(
-                "  plain {plain:.2} s on {tp} thread(s), --augment {augment:.2} s on {ta} \
-                 training thread(s) + producers: {:.2}×",
-                augment / plain
-            );
-        }
         let which = threads.map_or("default threads".to_string(), |t| format!("--threads {t}"));
+        // ns per sample and weight of each epoch kind, a list of rounds each.
+        let mut cost: [Vec<f64>; 4] = Default::default();
+        for _ in 0..rounds {
+            // The book's network plain and with copies; --augment's network (deskewed, the
+            // producers standing each record upright) plain and as `nnzero train --augment`.
+            let kinds = [
+                (Recipe::BOOK, false),
+                (Recipe::BOOK, true),
+                (wide, false),
+                (wide, true),
+            ];
+            let mut line = format!(" {which}:");
+            for (k, &(base, augment)) in kinds.iter().enumerate() {
+                let (s, samples, used) = epoch(base, augment, augment && h.deskew, threads);
+                let weights = ((PIXELS + CLASSES) * base.hidden as usize) as f64;
+                cost[k].push(s * 1e9 / (samples as f64 * weights));
+                let name = if augment { "--augment" } else { "plain" };
+                line += &format!(
+                    " {name} 784-{}-10 {s:.2} s ({used} thr){}",
+                    base.hidden,
+                    if k < 3 { "," } else { "" }
+                );
+            }
+            println!("{line}");
+        }
+        let m: Vec<f64> = cost.into_iter().map(median).collect();
         println!(
-            "  {which}: --augment epoch {:.2}× a plain one (median)",
-            median(ratios)
+            "  {which}, ns per sample-weight (median): plain 784-200 {:.4}, --augment 784-200 \
+             {:.4} ({:.2}×), plain 784-400 {:.4} ({:.2}×), --augment 784-400 {:.4} ({:.2}× the \
+             book's plain epoch; target ≤ 1.3×)",
+            m[0],
+            m[1],
+            m[1] / m[0],
+            m[2],
+            m[2] / m[0],
+            m[3],
+            m[3] / m[0]
         );
     }
+}
+
+/// One epoch of `base` through [`Run`] (with two copies a record if `augment`, deskewed if
+/// `deskew`): seconds of training, samples trained, training threads.
+fn epoch(base: Recipe, augment: bool, deskew: bool, threads: Option<usize>) -> (f64, usize, usize) {
+    let recipe = Recipe {
+        epochs: 1,
+        augment_copies: if augment { 2 } else { 0 },
+        deskew,
+        ..base
+    };
+    let train = Dataset::bundled_train().unwrap_or_else(|e| panic!("{e}"));
+    let test = Dataset::bundled_test().unwrap_or_else(|e| panic!("{e}"));
+    let samples = train.len() * (1 + recipe.augment_copies as usize);
+    let mut run = Run::new(recipe, train, test).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(t) = threads {
+        run = run.with_threads(t);
+    }
+    let used = run.threads();
+    run.run_to_end(&mut []).unwrap_or_else(|e| panic!("{e}"));
+    (run.log()[0].took.as_secs_f64(), samples, used)
 }
 
 fn report(name: &str, n: usize, start: Instant) {

@@ -123,3 +123,111 @@ pub fn phases(labels: &[u8], pixels: &[u8], record: usize, rounds: usize) {
     println!("  {total:>7.0}  in all (without the libm line)");
     println!("the steps trained the trainer's weights bit for bit: {same}");
 }
+
+/// Where two threads' time goes: a sample of the two-thread trainer (`two_thread_ns`, measured
+/// by the caller) against (1) the same two halves of the sweep run side by side with no
+/// hand-offs, each thread scaling its inputs, sweeping its rows of `wih` as the trainer's
+/// blocks do, and taking their sigmoid, and (2) a round trip between the two cores through two
+/// flags on cache lines of their own (a sample hands work over twice: the job out, the sums
+/// back). What is left is the serial steps and the waiting for the slower half.
+pub fn two_threads(pixels: &[u8], record: usize, rounds: usize, two_thread_ns: Option<f64>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Barrier;
+
+    use nnzero::net::activation::sigmoid_in_place;
+    use nnzero::net::aligned::AlignedBuf;
+    use nnzero::net::layer;
+    use nnzero::parallel::split;
+
+    let n = pixels.len() / record;
+    let reference = Network::new(PIXELS, HIDDEN, CLASSES, 0.1, 1);
+    let ranges = split(HIDDEN, 2, CLASSES);
+    let mut sweep_ns = Vec::new();
+    let mut trip_ns = Vec::new();
+    for _ in 0..rounds {
+        // (1) The halves, side by side: each thread's time, the slower one counts.
+        let start = Barrier::new(ranges.len());
+        let took: Vec<f64> = std::thread::scope(|s| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&(a, b)| {
+                    let start = &start;
+                    let wih = reference.wih().as_slice();
+                    s.spawn(move || {
+                        let rows = b - a;
+                        let mut block = AlignedBuf::zeroed(rows * PIXELS);
+                        for (dst, src) in block.chunks_exact_mut(rows).zip(wih.chunks_exact(HIDDEN))
+                        {
+                            dst.copy_from_slice(&src[a..b]);
+                        }
+                        let gradient = vec![1e-6f32; rows];
+                        let (mut x, mut xp) = (vec![0.0f32; PIXELS], vec![0.0f32; PIXELS]);
+                        let mut hidden = vec![0.0f32; rows];
+                        start.wait();
+                        let t = Instant::now();
+                        let mut reverse = false;
+                        for p in pixels.chunks_exact(record) {
+                            nnzero::digits::mnist::scale_image(p, &mut x);
+                            layer::update_then_weighted_sums(
+                                &mut block,
+                                &gradient,
+                                &xp,
+                                &x,
+                                &mut hidden,
+                                reverse,
+                            );
+                            sigmoid_in_place(&mut hidden);
+                            reverse = !reverse;
+                            std::mem::swap(&mut x, &mut xp);
+                        }
+                        t.elapsed().as_secs_f64()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        sweep_ns.push(took.iter().copied().fold(0.0, f64::max) * 1e9 / n as f64);
+        // (2) Round trips: the caller sets `out`, the other thread answers on `back`.
+        #[repr(align(64))]
+        struct Line(AtomicU64);
+        let (out, back) = (Line(AtomicU64::new(0)), Line(AtomicU64::new(0)));
+        let trips = n as u64;
+        let t = std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 1..=trips {
+                    while out.0.load(Ordering::Acquire) != i {
+                        std::hint::spin_loop();
+                    }
+                    back.0.store(i, Ordering::Release);
+                }
+            });
+            let t = Instant::now();
+            for i in 1..=trips {
+                out.0.store(i, Ordering::Release);
+                while back.0.load(Ordering::Acquire) != i {
+                    std::hint::spin_loop();
+                }
+            }
+            t.elapsed().as_secs_f64()
+        });
+        trip_ns.push(t * 1e9 / trips as f64);
+    }
+    let (sweep, trip) = (median(sweep_ns), median(trip_ns));
+    println!("two threads' sample (median of {rounds} round(s), ns a sample):");
+    println!(
+        "  {sweep:>7.0}  the two halves of the sweep side by side, no hand-offs (scale, fused \
+         sweep, sigmoid; rows {ranges:?})"
+    );
+    println!("  {trip:>7.0}  a round trip between the two cores (the job out, the sums back)");
+    if let Some(total) = two_thread_ns {
+        println!(
+            "  {:>7.0}  the rest: the serial steps (output layer, errors, who) and waiting",
+            total - sweep - trip
+        );
+        println!(
+            "  {total:>7.0}  the two-thread trainer's sample (this run's median); the halves \
+             alone are {:.0} % of it",
+            100.0 * sweep / total
+        );
+    }
+}
