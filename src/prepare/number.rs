@@ -242,15 +242,13 @@ pub fn read_number_gray(
             best = Some((score, digits, f, cut && !lone));
         }
     }
-    let Some((score, mut digits, f, recut)) = best else {
+    let Some((score, mut digits, mut f, mut recut)) = best else {
         return single(read);
     };
     // A faint pencil's strokes lose their faintest parts to the threshold (a 0 found as two
     // arcs, a 7 without its bar): the line is read again with those parts joined back, and
     // the reading the network is surer of wins. Only a line already read as a number.
     let fainter = with_faint_strokes(f, w, h);
-    let mut recut = recut;
-    let mut f = f;
     if let Some(faint) = &fainter {
         // More than 32 digits with the faint strokes (specks joined into pieces) is no better
         // reading: the first one stands.
